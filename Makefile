@@ -1,0 +1,54 @@
+# The two commands of the README:
+#   make run   - build ptalkd (release) and run it on its embedded defaults
+#   make test  - build with sanitizers and run every test (unit, integration,
+#                end-to-end, a short fuzz run)
+JOBS ?= $(shell nproc)
+BUILD ?= build
+ARGS ?=
+
+.PHONY: run test deps test-deps release test-build fuzz fuzz-long bench format clean
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+release: deps
+	cmake -S . -B $(BUILD)/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPTALK_TESTS=OFF
+	cmake --build $(BUILD)/release -j $(JOBS)
+
+run: release
+	$(BUILD)/release/apps/ptalkd $(ARGS)
+
+test-build: test-deps
+	cmake -S . -B $(BUILD)/test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPTALK_SANITIZE=ON \
+	    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
+	cmake --build $(BUILD)/test -j $(JOBS)
+
+test: test-build
+	cd $(BUILD)/test && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS) --timeout 600
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
+# Fuzz targets are built with clang + libFuzzer in their own build tree.
+FUZZ_SECONDS ?= 20
+fuzz: test-deps
+	CXX=clang++ cmake -S . -B $(BUILD)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DPTALK_FUZZ=ON -DPTALK_TESTS=OFF
+	cmake --build $(BUILD)/fuzz -j $(JOBS) --target fuzz_targets
+	scripts/run-fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+fuzz-long:
+	$(MAKE) fuzz FUZZ_SECONDS=600
+
+bench: test-deps
+	cmake -S . -B $(BUILD)/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DPTALK_TESTS=OFF -DPTALK_BENCH=ON
+	cmake --build $(BUILD)/bench -j $(JOBS)
+
+format:
+	find src apps tests fuzz bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)
