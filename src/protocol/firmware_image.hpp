@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/digest.hpp"  // sha256_hex, for callers checking images
 #include "protocol/error.hpp"
 
 namespace ptalk::protocol {
@@ -15,7 +16,8 @@ inline constexpr std::uint8_t esp_image_magic = 0xE9;
 inline constexpr std::uint32_t esp_app_desc_magic = 0xABCD5432;
 inline constexpr std::size_t esp_image_header_bytes = 24;
 inline constexpr std::size_t esp_segment_header_bytes = 8;
-inline constexpr std::size_t esp_app_desc_offset = esp_image_header_bytes + esp_segment_header_bytes;
+inline constexpr std::size_t esp_app_desc_offset =
+    esp_image_header_bytes + esp_segment_header_bytes;
 inline constexpr std::size_t esp_app_desc_bytes = 256;
 // Bytes needed to read the descriptor: check a streamed upload once it has these.
 inline constexpr std::size_t esp_image_prefix_bytes = esp_app_desc_offset + esp_app_desc_bytes;
@@ -41,8 +43,5 @@ struct FirmwareImageInfo {
                                                                  std::size_t size,
                                                                  std::string_view project = "ptalk",
                                                                  std::uint32_t seed = 1);
-
-// Lower-case hex SHA-256.
-[[nodiscard]] std::string sha256_hex(std::span<const std::uint8_t> data);
 
 }  // namespace ptalk::protocol

@@ -19,7 +19,15 @@ struct Handshake {
     std::string connectivity_state;
 };
 
-enum class ReplyStatus { ok, error, invalid_command, invalid_param, not_supported, device_busy, other };
+enum class ReplyStatus {
+    ok,
+    error,
+    invalid_command,
+    invalid_param,
+    not_supported,
+    device_busy,
+    other
+};
 
 [[nodiscard]] std::string_view to_string(ReplyStatus s) noexcept;
 [[nodiscard]] ReplyStatus reply_status_from_string(std::string_view s) noexcept;
@@ -72,8 +80,8 @@ struct Malformed {
     std::string detail;  // short, printable, never the whole frame
 };
 
-using DeviceMessage =
-    std::variant<Handshake, Reply, OtaAck, OtaNack, FirmwarePull, VoiceText, VoiceBinary, Malformed>;
+using DeviceMessage = std::variant<Handshake, Reply, OtaAck, OtaNack, FirmwarePull, VoiceText,
+                                   VoiceBinary, Malformed>;
 
 // "handshake", "reply", ... — for metrics and logs.
 [[nodiscard]] std::string_view message_kind(const DeviceMessage& m) noexcept;
