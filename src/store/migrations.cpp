@@ -1,0 +1,116 @@
+#include "store/migrations.hpp"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "store/sqlite.hpp"
+#include "store/store.hpp"
+
+namespace ptalk::store::sqlite {
+
+namespace {
+
+// Version 1: the registry, the audit log and the event log. Times are unix ms.
+constexpr std::string_view v1 = R"sql(
+CREATE TABLE devices (
+    id                 TEXT PRIMARY KEY NOT NULL,
+    name               TEXT,
+    firmware_version   TEXT,
+    battery_percent    INTEGER,
+    connectivity_state TEXT,
+    volume             INTEGER,
+    brightness         INTEGER,
+    uptime_sec         INTEGER,
+    online             INTEGER NOT NULL DEFAULT 0,
+    remote_addr        TEXT,
+    first_seen         INTEGER NOT NULL,
+    last_seen          INTEGER NOT NULL,
+    last_handshake     INTEGER
+);
+CREATE TABLE commands (
+    id           INTEGER PRIMARY KEY NOT NULL,
+    device_id    TEXT NOT NULL,
+    cmd          TEXT NOT NULL,
+    params       TEXT NOT NULL DEFAULT '{}',
+    requested_by TEXT NOT NULL DEFAULT '',
+    queued_at    INTEGER NOT NULL,
+    sent_at      INTEGER,
+    finished_at  INTEGER,
+    outcome      TEXT,
+    reply        TEXT,
+    latency_ms   INTEGER
+);
+CREATE INDEX commands_by_device ON commands (device_id, id);
+CREATE TABLE events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    time      INTEGER NOT NULL,
+    device_id TEXT,
+    type      TEXT NOT NULL,
+    data      TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_by_device ON events (device_id, id);
+CREATE INDEX events_by_type ON events (type, id);
+)sql";
+
+constexpr std::array<Migration, 1> all{{{1, v1}}};
+
+constexpr const char* create_version_table =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL)";
+
+Status apply(sqlite3* db, const Migration& m) {
+    Transaction txn(db);
+    if (Status s = txn.begin(); !s) return s;
+    const std::string sql(m.sql);  // sqlite3_exec needs a terminated string
+    if (Status s = exec(db, sql.c_str(), fmt::format("schema migration {}", m.version)); !s) {
+        return s;
+    }
+    auto insert = Statement::prepare(db,
+                                     "INSERT INTO schema_version (version, applied_at) "
+                                     "VALUES (?1, ?2)");
+    if (!insert) return insert.error();
+    insert->bind(1, std::int64_t{m.version});
+    insert->bind(2, unix_millis_now());
+    if (const int rc = insert->step(); rc != SQLITE_DONE) {
+        return status_from(db, rc, fmt::format("schema migration {}", m.version));
+    }
+    return txn.commit();
+}
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() noexcept {
+    return all;
+}
+
+Result<int> schema_version(sqlite3* db) {
+    if (Status s = exec(db, create_version_table, "cannot create schema_version"); !s) return s;
+    auto q = Statement::prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    if (!q) return q.error();
+    if (const int rc = q->step(); rc != SQLITE_ROW) {
+        return status_from(db, rc, "cannot read schema_version");
+    }
+    return static_cast<int>(q->int64(0));
+}
+
+Status migrate(sqlite3* db, std::span<const Migration> migrations) {
+    auto current = schema_version(db);
+    if (!current) return current.error();
+    const int newest = migrations.empty() ? 0 : migrations.back().version;
+    if (*current > newest) {
+        return {StatusCode::schema_too_new,
+                fmt::format("database schema version {} is newer than this ptalk's ({})", *current,
+                            newest)};
+    }
+    for (const Migration& m : migrations) {
+        if (m.version <= *current) continue;
+        if (Status s = apply(db, m); !s) return s;
+    }
+    return {};
+}
+
+}  // namespace ptalk::store::sqlite

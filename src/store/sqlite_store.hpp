@@ -1,0 +1,113 @@
+#pragma once
+// The embedded backend: one SQLite file in WAL mode, a writer thread that
+// commits queued writes in batches, and a read connection for queries.
+// docs/STORE.md states the batch window and what a kill -9 may lose.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "store/pending_writes.hpp"
+#include "store/sqlite.hpp"
+#include "store/sqlite_batch_writer.hpp"
+#include "store/sqlite_reader.hpp"
+#include "store/store.hpp"
+
+namespace ptalk::store {
+
+struct SqliteOptions {
+    // A batch is committed this long after its first write arrived ...
+    std::chrono::milliseconds batch_window{50};
+    // ... or as soon as this many (coalesced) writes are waiting.
+    std::size_t batch_max_items = 1000;
+    // While the disk fails, at most this many writes wait; beyond it the oldest
+    // events are dropped (devices and commands never are).
+    std::size_t max_pending = 100'000;
+    std::chrono::milliseconds busy_timeout{5000};
+    // A failed batch is retried after retry_min, doubling up to retry_max.
+    std::chrono::milliseconds retry_min{100};
+    std::chrono::milliseconds retry_max{5000};
+    // A size cap in database pages; writes beyond it fail as `full`.
+    std::optional<std::int64_t> max_page_count;
+    // For tests: called before each batch; a non-zero sqlite code fails the batch with it.
+    std::function<int()> fault_injector;
+};
+
+class SqliteStore final : public Store {
+  public:
+    SqliteStore() = default;
+    ~SqliteStore() override;
+
+    // Creates `data_dir` and `data_dir/ptalk.db`, migrates the schema and starts
+    // the writer. A directory that cannot be created or written, or a database
+    // that cannot be opened, gives an error Status (never an exception).
+    [[nodiscard]] Status open(const std::filesystem::path& data_dir, SqliteOptions options = {});
+    [[nodiscard]] bool is_open() const noexcept;
+    [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
+
+    void upsert_device(DeviceRecord d) override;
+    void put_command(CommandRecord c) override;
+    void append_event(EventRecord e) override;
+    [[nodiscard]] std::uint64_t next_command_id() noexcept override;
+
+    Status flush(std::chrono::milliseconds max_wait = std::chrono::seconds(30)) override;
+    Status close(std::chrono::milliseconds max_wait = std::chrono::seconds(30)) override;
+
+    [[nodiscard]] Result<std::vector<DeviceRecord>> load_devices() override;
+    [[nodiscard]] Result<std::optional<CommandRecord>> get_command(std::uint64_t id) override;
+    [[nodiscard]] Result<std::vector<CommandRecord>> list_commands(
+        std::optional<std::string> device_id, std::uint64_t before_id, std::size_t limit) override;
+    [[nodiscard]] Result<std::vector<EventRecord>> list_events(
+        std::uint64_t after_id, std::size_t limit, const EventFilter& filter = {}) override;
+    [[nodiscard]] Result<std::uint64_t> max_command_id() override;
+
+    [[nodiscard]] bool writable() const noexcept override;
+    [[nodiscard]] Status last_error() const override;
+    [[nodiscard]] StoreMetrics metrics() const override;
+
+  private:
+    using Clock = std::chrono::steady_clock;
+
+    Status open_database(const std::filesystem::path& data_dir);
+    // Called with mutex_ held after a write was added.
+    void added(bool was_empty, bool coalesced);
+    void run_writer();
+    Result<std::size_t> write_batch();
+    void batch_done(const Result<std::size_t>& written, std::uint64_t seq);
+
+    SqliteOptions options_;
+    std::filesystem::path file_;
+    sqlite::Db write_db_;
+    std::optional<sqlite::BatchWriter> writer_;
+    std::atomic<std::uint64_t> next_id_{1};
+
+    std::mutex read_mutex_;  // the read connection serves one caller at a time
+    std::optional<sqlite::Reader> reader_;
+
+    mutable std::mutex mutex_;      // guards everything below
+    std::condition_variable wake_;  // the writer waits here
+    std::condition_variable done_;  // flush() and close() wait here
+    PendingWrites pending_;
+    PendingWrites writing_;  // the batch being committed; the writer reads it unlocked
+    Clock::time_point first_pending_at_{};
+    Clock::time_point retry_at_{};
+    std::chrono::milliseconds retry_delay_{};
+    std::uint64_t enqueued_seq_ = 0;   // writes accepted so far
+    std::uint64_t committed_seq_ = 0;  // of those, committed (or dropped)
+    std::size_t flush_waiters_ = 0;
+    bool accepting_ = false;  // open and not closing
+    bool stopping_ = false;   // close(): drain, then exit
+    bool abandon_ = false;    // close() gave up: exit now
+    bool running_ = false;    // the writer thread is in its loop
+    std::atomic<bool> writable_{false};
+    Status last_error_;
+    StoreMetrics metrics_;
+    std::thread thread_;
+};
+
+}  // namespace ptalk::store

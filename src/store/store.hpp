@@ -1,0 +1,125 @@
+#pragma once
+// The device registry and audit log, one interface for every backend (SQLite
+// now, PostgreSQL later). Writes never block the caller: they are queued and a
+// writer thread commits them in batches (docs/STORE.md). Reads are synchronous
+// and meant for non-I/O threads.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/status.hpp"
+
+namespace ptalk::store {
+
+// Unix time in milliseconds.
+using UnixMillis = std::int64_t;
+[[nodiscard]] UnixMillis unix_millis_now() noexcept;
+
+// One device as the server knows it. An upsert never erases what is known:
+// absent (nullopt) fields keep their stored value, first_seen keeps the earliest
+// and last_seen the latest, so a caller may upsert only what it just learned.
+struct DeviceRecord {
+    std::string id;  // canonical (protocol/device_id.hpp)
+    std::optional<std::string> name;
+    std::optional<std::string> firmware_version;
+    std::optional<int> battery_percent;
+    std::optional<std::string> connectivity_state;
+    std::optional<int> volume;
+    std::optional<int> brightness;
+    std::optional<std::int64_t> uptime_sec;
+    bool online = false;
+    std::optional<std::string> remote_addr;
+    UnixMillis first_seen = 0;
+    UnixMillis last_seen = 0;
+    std::optional<UnixMillis> last_handshake;
+
+    friend bool operator==(const DeviceRecord&, const DeviceRecord&) = default;
+};
+
+// One row of the audit log. put_command() at queue time and again when it ends;
+// each put replaces the whole row.
+struct CommandRecord {
+    std::uint64_t id = 0;  // from Store::next_command_id()
+    std::string device_id;
+    std::string cmd;            // "set_volume", ...
+    std::string params = "{}";  // JSON object, without "cmd"
+    std::string requested_by;   // "api", "internal", a user name ...
+    UnixMillis queued_at = 0;
+    std::optional<UnixMillis> sent_at;
+    std::optional<UnixMillis> finished_at;
+    std::optional<std::string> outcome;  // "ok", "timeout", ...; absent while pending
+    std::optional<std::string> reply;    // the device's reply as JSON
+    std::optional<std::int64_t> latency_ms;
+
+    friend bool operator==(const CommandRecord&, const CommandRecord&) = default;
+};
+
+struct EventRecord {
+    std::uint64_t id = 0;  // assigned when written; ignored by append_event()
+    UnixMillis time = 0;
+    std::optional<std::string> device_id;
+    std::string type;         // "connected", "handshake", "stale_reply", ...
+    std::string data = "{}";  // JSON
+
+    friend bool operator==(const EventRecord&, const EventRecord&) = default;
+};
+
+struct EventFilter {
+    std::optional<std::string> device_id;
+    std::optional<std::string> type;
+};
+
+struct StoreMetrics {
+    std::uint64_t queue_depth = 0;  // items waiting to be written (after coalescing)
+    std::uint64_t batches = 0;      // committed transactions
+    std::uint64_t rows_written = 0;
+    std::uint64_t coalesced = 0;       // writes merged into a pending one
+    std::uint64_t write_errors = 0;    // failed batches (each retried)
+    std::uint64_t events_dropped = 0;  // oldest events dropped at the queue bound
+};
+
+class Store {
+  public:
+    Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+    virtual ~Store() = default;
+
+    // ---- writes: queued, never block on disk, never fail (see writable()) ----
+    virtual void upsert_device(DeviceRecord d) = 0;
+    virtual void put_command(CommandRecord c) = 0;
+    virtual void append_event(EventRecord e) = 0;
+
+    // Monotonic across restarts: starts at max(id)+1 of the stored log. Thread-safe.
+    [[nodiscard]] virtual std::uint64_t next_command_id() noexcept = 0;
+
+    // Waits until everything queued before the call is committed; fails after
+    // `max_wait` (e.g. while the disk is full) with the last write error.
+    virtual Status flush(std::chrono::milliseconds max_wait = std::chrono::seconds(30)) = 0;
+    // Drains the queue (up to `max_wait`) and stops the writer. Idempotent.
+    virtual Status close(std::chrono::milliseconds max_wait = std::chrono::seconds(30)) = 0;
+
+    // ---- reads: synchronous, for non-I/O threads ----
+    [[nodiscard]] virtual Result<std::vector<DeviceRecord>> load_devices() = 0;
+    // Sees queued writes too, so a command is readable as soon as it was put.
+    [[nodiscard]] virtual Result<std::optional<CommandRecord>> get_command(std::uint64_t id) = 0;
+    // Newest first, ids below `before_id` (0 = from the newest); queued writes included.
+    // No device_id: every device.
+    [[nodiscard]] virtual Result<std::vector<CommandRecord>> list_commands(
+        std::optional<std::string> device_id, std::uint64_t before_id, std::size_t limit) = 0;
+    // Oldest first, ids above `after_id`; committed events only (ids are given at commit).
+    [[nodiscard]] virtual Result<std::vector<EventRecord>> list_events(
+        std::uint64_t after_id, std::size_t limit, const EventFilter& filter = {}) = 0;
+    [[nodiscard]] virtual Result<std::uint64_t> max_command_id() = 0;
+
+    // ---- health ----
+    // False after a batch failed and until one succeeds: the API answers 503 on writes.
+    [[nodiscard]] virtual bool writable() const noexcept = 0;
+    // The error of the last failed batch (ok once a batch succeeded again).
+    [[nodiscard]] virtual Status last_error() const = 0;
+    [[nodiscard]] virtual StoreMetrics metrics() const = 0;
+};
+
+}  // namespace ptalk::store

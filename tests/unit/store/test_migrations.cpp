@@ -1,0 +1,99 @@
+#include "store/migrations.hpp"
+
+#include <sqlite3.h>
+
+#include <array>
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite.hpp"
+#include "temp_dir.hpp"
+
+namespace ptalk::store::sqlite {
+namespace {
+
+constexpr std::array<Migration, 2> two{{
+    {1, "CREATE TABLE a (x INTEGER);"},
+    {2, "CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (1);"},
+}};
+
+Db open_db(const test::TempDir& dir) {
+    auto db = open(dir.path() / "t.db", OpenMode::read_write_create);
+    EXPECT_TRUE(db) << db.error().message;
+    return std::move(*db);
+}
+
+bool has_table(sqlite3* db, const char* name) {
+    auto s = Statement::prepare(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1");
+    EXPECT_TRUE(s);
+    s->bind(1, std::string_view(name));
+    return s->step() == SQLITE_ROW;
+}
+
+TEST(Migrations, FromEmptyAppliesAllInOrder) {
+    test::TempDir dir;
+    Db db = open_db(dir);
+    EXPECT_EQ(*schema_version(db.get()), 0);
+    ASSERT_TRUE(migrate(db.get(), two).ok());
+    EXPECT_EQ(*schema_version(db.get()), 2);
+    EXPECT_TRUE(has_table(db.get(), "a"));
+    EXPECT_TRUE(has_table(db.get(), "b"));
+}
+
+TEST(Migrations, RerunIsANoOp) {
+    test::TempDir dir;
+    Db db = open_db(dir);
+    ASSERT_TRUE(migrate(db.get(), two).ok());
+    ASSERT_TRUE(migrate(db.get(), two).ok());
+    auto s = Statement::prepare(db.get(), "SELECT COUNT(*) FROM a");
+    ASSERT_EQ(s->step(), SQLITE_ROW);
+    EXPECT_EQ(s->int64(0), 1);  // migration 2's insert ran once
+}
+
+TEST(Migrations, UpgradesAnOlderDatabase) {
+    test::TempDir dir;
+    Db db = open_db(dir);
+    ASSERT_TRUE(migrate(db.get(), std::span(two).first(1)).ok());
+    EXPECT_EQ(*schema_version(db.get()), 1);
+    ASSERT_TRUE(migrate(db.get(), two).ok());
+    EXPECT_EQ(*schema_version(db.get()), 2);
+}
+
+TEST(Migrations, AFailingMigrationLeavesThePreviousVersion) {
+    test::TempDir dir;
+    Db db = open_db(dir);
+    constexpr std::array<Migration, 2> broken{{
+        {1, "CREATE TABLE a (x INTEGER);"},
+        {2, "CREATE TABLE c (z INTEGER); THIS IS NOT SQL;"},
+    }};
+    Status s = migrate(db.get(), broken);
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.message.find("schema migration 2"), std::string::npos) << s.message;
+    EXPECT_EQ(*schema_version(db.get()), 1);
+    EXPECT_FALSE(has_table(db.get(), "c"));  // rolled back with its version row
+}
+
+TEST(Migrations, RefusesANewerDatabase) {
+    test::TempDir dir;
+    Db db = open_db(dir);
+    ASSERT_TRUE(migrate(db.get(), two).ok());
+    Status s = migrate(db.get(), std::span(two).first(1));
+    EXPECT_EQ(s.code, StatusCode::schema_too_new);
+    EXPECT_NE(s.message.find("newer"), std::string::npos);
+}
+
+TEST(Migrations, TheBuiltInSchemaIsOrderedAndApplies) {
+    const auto all = schema_migrations();
+    ASSERT_FALSE(all.empty());
+    for (std::size_t i = 0; i < all.size(); ++i)
+        EXPECT_EQ(all[i].version, static_cast<int>(i + 1));
+    test::TempDir dir;
+    Db db = open_db(dir);
+    ASSERT_TRUE(migrate(db.get(), all).ok());
+    for (const char* t : {"devices", "commands", "events", "schema_version"}) {
+        EXPECT_TRUE(has_table(db.get(), t)) << t;
+    }
+}
+
+}  // namespace
+}  // namespace ptalk::store::sqlite

@@ -1,0 +1,388 @@
+#include "store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "store_fixtures.hpp"
+
+namespace ptalk::store {
+namespace {
+
+using namespace std::chrono_literals;
+using test::command;
+using test::count_rows;
+using test::device;
+using test::event;
+using test::open_store;
+
+// Nothing is written by the window alone during a test that uses this.
+SqliteOptions slow_window() {
+    SqliteOptions o;
+    o.batch_window = 10min;
+    return o;
+}
+
+TEST(SqliteStore, OpenCreatesTheDirectoryAndAWalDatabase) {
+    test::TempDir tmp;
+    const auto dir = tmp.path() / "a" / "b";
+    auto store = open_store(dir);
+    EXPECT_TRUE(store->is_open());
+    EXPECT_TRUE(store->writable());
+    EXPECT_TRUE(std::filesystem::exists(dir / "ptalk.db"));
+    EXPECT_EQ(store->file(), dir / "ptalk.db");
+
+    auto db = sqlite::open(dir / "ptalk.db", sqlite::OpenMode::read_only);
+    ASSERT_TRUE(db);
+    auto mode = sqlite::Statement::prepare(db->get(), "PRAGMA journal_mode");
+    ASSERT_EQ(mode->step(), SQLITE_ROW);
+    EXPECT_EQ(mode->text(0), "wal");
+    auto version = sqlite::Statement::prepare(db->get(), "SELECT MAX(version) FROM schema_version");
+    ASSERT_EQ(version->step(), SQLITE_ROW);
+    EXPECT_EQ(version->int64(0), 1);
+}
+
+TEST(SqliteStore, ReopenKeepsSchemaAndData) {
+    test::TempDir tmp;
+    {
+        auto store = open_store(tmp.path());
+        store->upsert_device(device("aabbccddeeff"));
+        EXPECT_TRUE(store->close().ok());
+    }
+    auto store = open_store(tmp.path());
+    auto devices = store->load_devices();
+    ASSERT_TRUE(devices);
+    ASSERT_EQ(devices->size(), 1U);
+    EXPECT_EQ(count_rows(store->file(), "schema_version"), 1);
+}
+
+TEST(SqliteStore, DeviceRoundTrip) {
+    test::TempDir tmp;
+    DeviceRecord d = device("24a160ff3b9c", 1000);
+    d.name = "Kitchen";
+    d.firmware_version = "1.0.1";
+    d.battery_percent = 85;
+    d.connectivity_state = "ONLINE";
+    d.volume = 60;
+    d.brightness = 100;
+    d.uptime_sec = 12345;
+    d.remote_addr = "10.0.0.7:51000";
+    d.last_seen = 2000;
+    d.last_handshake = 1500;
+    {
+        auto store = open_store(tmp.path());
+        store->upsert_device(d);
+        store->upsert_device(device("000000000001"));
+    }  // the destructor drains
+    auto store = open_store(tmp.path());
+    auto devices = store->load_devices();
+    ASSERT_TRUE(devices);
+    ASSERT_EQ(devices->size(), 2U);
+    EXPECT_EQ(devices->at(1), d);  // ordered by id
+}
+
+TEST(SqliteStore, AnUpsertNeverErasesWhatIsKnown) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    DeviceRecord full = device("aabbccddeeff", 1000);
+    full.name = "Kitchen";
+    full.volume = 30;
+    store->upsert_device(full);
+    ASSERT_TRUE(store->flush().ok());
+
+    DeviceRecord partial = device("aabbccddeeff", 5000);
+    partial.online = false;
+    partial.brightness = 70;
+    store->upsert_device(partial);
+    ASSERT_TRUE(store->flush().ok());
+
+    auto devices = store->load_devices();
+    ASSERT_TRUE(devices);
+    ASSERT_EQ(devices->size(), 1U);
+    const DeviceRecord& got = devices->front();
+    EXPECT_EQ(got.name, "Kitchen");
+    EXPECT_EQ(got.volume, 30);
+    EXPECT_EQ(got.brightness, 70);
+    EXPECT_FALSE(got.online);
+    EXPECT_EQ(got.first_seen, 1000);
+    EXPECT_EQ(got.last_seen, 5000);
+}
+
+TEST(SqliteStore, CommandIsInsertedThenUpdated) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    CommandRecord c = command(store->next_command_id());
+    store->put_command(c);
+    ASSERT_TRUE(store->flush().ok());
+    auto got = store->get_command(c.id);
+    ASSERT_TRUE(got);
+    ASSERT_TRUE(got->has_value());
+    EXPECT_EQ(**got, c);
+    EXPECT_EQ((*got)->outcome, std::nullopt);
+
+    c.sent_at = c.queued_at + 1;
+    c.finished_at = c.queued_at + 40;
+    c.outcome = "ok";
+    c.reply = R"({"status":"ok","volume":30})";
+    c.latency_ms = 39;
+    store->put_command(c);
+    ASSERT_TRUE(store->flush().ok());
+    got = store->get_command(c.id);
+    ASSERT_TRUE(got && got->has_value());
+    EXPECT_EQ(**got, c);
+    EXPECT_EQ(count_rows(store->file(), "commands"), 1);
+
+    auto missing = store->get_command(999);
+    ASSERT_TRUE(missing);
+    EXPECT_FALSE(missing->has_value());
+}
+
+TEST(SqliteStore, ReadsSeeQueuedWritesBeforeTheyAreCommitted) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path(), slow_window());
+    store->put_command(command(1));
+    store->upsert_device(device("aabbccddeeff"));
+    EXPECT_EQ(count_rows(store->file(), "commands"), 0);  // still queued
+
+    auto got = store->get_command(1);
+    ASSERT_TRUE(got && got->has_value());
+    auto listed = store->list_commands(std::nullopt, 0, 10);
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->size(), 1U);
+    auto devices = store->load_devices();
+    ASSERT_TRUE(devices);
+    EXPECT_EQ(devices->size(), 1U);
+    EXPECT_EQ(*store->max_command_id(), 1U);
+}
+
+TEST(SqliteStore, CoalescesRepeatedWritesWithinABatch) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path(), slow_window());
+    for (int i = 1; i <= 100; ++i) {
+        DeviceRecord d = device("aabbccddeeff", 1000 + i);
+        d.volume = i;
+        store->upsert_device(d);
+    }
+    CommandRecord c = command(1);
+    store->put_command(c);
+    c.outcome = "timeout";
+    store->put_command(c);
+    EXPECT_EQ(store->metrics().queue_depth, 2U);
+    ASSERT_TRUE(store->flush().ok());
+
+    const StoreMetrics m = store->metrics();
+    EXPECT_EQ(m.coalesced, 100U);
+    EXPECT_EQ(m.rows_written, 2U);
+    EXPECT_EQ(m.batches, 1U);
+    EXPECT_EQ(m.queue_depth, 0U);
+    auto devices = store->load_devices();
+    ASSERT_TRUE(devices);
+    EXPECT_EQ(devices->front().volume, 100);
+    EXPECT_EQ(devices->front().last_seen, 1100);
+    EXPECT_EQ((*store->get_command(1))->outcome, "timeout");
+}
+
+TEST(SqliteStore, ListCommandsPagesNewestFirstWithACursor) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    for (std::uint64_t i = 1; i <= 25; ++i) {
+        store->put_command(command(i, i % 2 == 0 ? "000000000002" : "000000000001"));
+    }
+    ASSERT_TRUE(store->flush().ok());
+    // A few more still queued: the pages must include them in order.
+    store->put_command(command(26, "000000000002"));
+
+    std::vector<std::uint64_t> seen;
+    std::uint64_t cursor = 0;
+    for (;;) {
+        auto page = store->list_commands("000000000002", cursor, 5);
+        ASSERT_TRUE(page) << page.error().message;
+        if (page->empty()) break;
+        for (const auto& c : *page) {
+            EXPECT_EQ(c.device_id, "000000000002");
+            seen.push_back(c.id);
+        }
+        cursor = page->back().id;
+    }
+    const std::vector<std::uint64_t> want{26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2};
+    EXPECT_EQ(seen, want);
+
+    auto all = store->list_commands(std::nullopt, 10, 3);
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 3U);
+    EXPECT_EQ(all->at(0).id, 9U);
+    EXPECT_EQ(all->at(2).id, 7U);
+}
+
+TEST(SqliteStore, EventsAfterAnIdWithFilters) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    for (int i = 0; i < 10; ++i) {
+        store->append_event(event(i % 3 == 0 ? "handshake" : "stale_reply",
+                                  i % 2 == 0 ? "000000000001" : "000000000002"));
+    }
+    store->append_event(event("server_start"));
+    ASSERT_TRUE(store->flush().ok());
+
+    auto first = store->list_events(0, 4);
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->size(), 4U);
+    EXPECT_EQ(first->front().id, 1U);
+    auto rest = store->list_events(first->back().id, 100);
+    ASSERT_TRUE(rest);
+    ASSERT_EQ(rest->size(), 7U);
+    EXPECT_EQ(rest->front().id, 5U);
+    EXPECT_EQ(rest->back().type, "server_start");
+    EXPECT_EQ(rest->back().device_id, std::nullopt);
+
+    auto handshakes = store->list_events(0, 100, {.device_id = std::nullopt, .type = "handshake"});
+    ASSERT_TRUE(handshakes);
+    EXPECT_EQ(handshakes->size(), 4U);  // i = 0, 3, 6, 9
+    auto of_one = store->list_events(0, 100, {.device_id = "000000000002", .type = "handshake"});
+    ASSERT_TRUE(of_one);
+    ASSERT_EQ(of_one->size(), 2U);  // i = 3, 9
+    EXPECT_EQ(of_one->front().id, 4U);
+}
+
+TEST(SqliteStore, FlushPutsEverythingQueuedOnDisk) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path(), slow_window());
+    for (std::uint64_t i = 1; i <= 50; ++i)
+        store->put_command(command(i));
+    for (int i = 0; i < 50; ++i)
+        store->append_event(event("x"));
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(store->flush(5s).ok());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);  // did not wait for the window
+    EXPECT_EQ(count_rows(store->file(), "commands"), 50);
+    EXPECT_EQ(count_rows(store->file(), "events"), 50);
+    EXPECT_TRUE(store->flush().ok());  // nothing queued: returns at once
+}
+
+TEST(SqliteStore, ABatchIsWrittenWhenTheWindowEnds) {
+    test::TempDir tmp;
+    SqliteOptions o;
+    o.batch_window = 20ms;
+    auto store = open_store(tmp.path(), o);
+    store->put_command(command(1));
+    for (int i = 0; i < 200 && store->metrics().batches == 0; ++i)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(store->metrics().batches, 1U);
+    EXPECT_EQ(count_rows(store->file(), "commands"), 1);
+}
+
+TEST(SqliteStore, ABatchIsWrittenEarlyWhenEnoughWritesWait) {
+    test::TempDir tmp;
+    SqliteOptions o = slow_window();
+    o.batch_max_items = 10;
+    auto store = open_store(tmp.path(), o);
+    for (int i = 0; i < 10; ++i)
+        store->append_event(event("x"));
+    for (int i = 0; i < 200 && store->metrics().batches == 0; ++i)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(store->metrics().batches, 1U);
+    EXPECT_EQ(store->metrics().rows_written, 10U);
+}
+
+TEST(SqliteStore, CommandIdsContinueAfterReopen) {
+    test::TempDir tmp;
+    {
+        auto store = open_store(tmp.path());
+        EXPECT_EQ(store->next_command_id(), 1U);
+        EXPECT_EQ(store->next_command_id(), 2U);
+        store->put_command(command(2));
+        const std::uint64_t third = store->next_command_id();
+        EXPECT_EQ(third, 3U);
+        store->put_command(command(third));
+    }
+    auto store = open_store(tmp.path());
+    EXPECT_EQ(*store->max_command_id(), 3U);
+    EXPECT_EQ(store->next_command_id(), 4U);
+}
+
+TEST(SqliteStore, CloseIsIdempotentAndLaterCallsAreHarmless) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    store->put_command(command(1));
+    EXPECT_TRUE(store->close().ok());
+    EXPECT_TRUE(store->close().ok());
+    EXPECT_FALSE(store->is_open());
+    EXPECT_FALSE(store->writable());
+    store->put_command(command(2));  // ignored, no crash
+    EXPECT_EQ(store->flush().code, StatusCode::closed);
+    EXPECT_EQ(store->get_command(1).error().code, StatusCode::closed);
+    EXPECT_EQ(count_rows(tmp.path() / "ptalk.db", "commands"), 1);
+    // And it can be opened again.
+    ASSERT_TRUE(store->open(tmp.path()).ok());
+    EXPECT_EQ(store->next_command_id(), 2U);
+}
+
+TEST(SqliteStore, ManyWritersAndAReader) {
+    test::TempDir tmp;
+    SqliteOptions o;
+    o.batch_window = 5ms;
+    o.batch_max_items = 100;
+    auto store = open_store(tmp.path(), o);
+    constexpr int writers = 6;
+    constexpr int per_writer = 400;
+    std::atomic<bool> stop{false};
+    std::atomic<int> reads{0};
+    std::thread reader([&] {
+        while (!stop.load()) {
+            auto page = store->list_commands(std::nullopt, 0, 50);
+            EXPECT_TRUE(page);
+            if (page && !page->empty()) {
+                EXPECT_TRUE(store->get_command(page->front().id));
+            }
+            EXPECT_TRUE(store->load_devices());
+            EXPECT_TRUE(store->list_events(0, 20));
+            ++reads;
+        }
+    });
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w) {
+        threads.emplace_back([&, w] {
+            const std::string id = "00000000000" + std::to_string(w);
+            for (int i = 0; i < per_writer; ++i) {
+                CommandRecord c = command(store->next_command_id(), id);
+                store->put_command(c);
+                c.outcome = "ok";
+                store->put_command(c);
+                store->upsert_device(device(id, 1000 + i));
+                store->append_event(event("command", id));
+            }
+        });
+    }
+    for (auto& t : threads)
+        t.join();
+    ASSERT_TRUE(store->flush().ok());
+    stop = true;
+    reader.join();
+    EXPECT_GT(reads.load(), 0);
+
+    auto all = store->list_commands(std::nullopt, 0, writers * per_writer + 10);
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), static_cast<std::size_t>(writers * per_writer));
+    std::set<std::uint64_t> ids;
+    for (const auto& c : *all) {
+        ids.insert(c.id);
+        EXPECT_EQ(c.outcome, "ok");
+    }
+    EXPECT_EQ(ids.size(), all->size());
+    EXPECT_EQ(*ids.rbegin(), static_cast<std::uint64_t>(writers * per_writer));
+    EXPECT_EQ(count_rows(store->file(), "events"), writers * per_writer);
+    auto devices = store->load_devices();
+    ASSERT_TRUE(devices);
+    EXPECT_EQ(devices->size(), static_cast<std::size_t>(writers));
+    for (const auto& d : *devices)
+        EXPECT_EQ(d.last_seen, 1000 + per_writer - 1);
+}
+
+}  // namespace
+}  // namespace ptalk::store
