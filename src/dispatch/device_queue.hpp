@@ -36,7 +36,12 @@ enum class Outcome {
     shutdown,      // the server is stopping
 };
 [[nodiscard]] std::string_view to_string(Outcome o) noexcept;
+// ok -> ok, the device's error statuses -> their own outcome, an unknown status -> error.
 [[nodiscard]] Outcome outcome_from_status(protocol::ReplyStatus s) noexcept;
+std::ostream& operator<<(std::ostream& os, Outcome o);
+
+// A setter's timeout is ambiguous (it may have been applied): a request_status follows.
+[[nodiscard]] bool is_setter(protocol::CommandKind k) noexcept;
 
 struct Request {
     std::uint64_t id = 0;  // the command id of the audit log; 0 for internal ones
@@ -45,6 +50,8 @@ struct Request {
     bool internal = false;  // asked by ptalk itself (post-handshake status, follow-up)
 };
 
+// How a request ended. `error` without a reply and without sent_at: the command
+// could not be encoded (never happens for validated commands).
 struct Completion {
     std::uint64_t id = 0;
     protocol::CommandKind kind = protocol::CommandKind::request_status;
@@ -53,44 +60,71 @@ struct Completion {
     std::optional<protocol::Reply> reply;
     std::optional<Clock::time_point> sent_at;  // absent if never sent
     Clock::time_point finished_at{};
+
+    // From send to finish; absent if never sent.
+    [[nodiscard]] std::optional<std::chrono::milliseconds> latency() const noexcept;
 };
+std::ostream& operator<<(std::ostream& os, const Completion& c);
 
 struct Actions {
-    std::optional<std::string> send;        // a text frame to write to the device
-    std::optional<Clock::time_point> arm;   // (re)arm the device's timer to this deadline
-    bool cancel_timer = false;              // no command in flight any more
-    std::vector<Completion> completed;      // in the order they finished
-    bool stale_reply = false;               // the reply fitted nothing in flight
+    std::optional<std::string> send;       // a text frame to write to the device
+    std::optional<Clock::time_point> arm;  // (re)arm the device's timer to this deadline
+    bool cancel_timer = false;             // no command in flight any more
+    std::vector<Completion> completed;     // in the order they finished
+    bool stale_reply = false;              // the reply fitted nothing in flight
+
+    // Nothing to do.
+    [[nodiscard]] bool empty() const noexcept {
+        return !send && !arm && !cancel_timer && completed.empty() && !stale_reply;
+    }
 };
 std::ostream& operator<<(std::ostream& os, const Actions& a);
 
 class DeviceQueue {
-public:
+  public:
+    // `max_queued` bounds the commands waiting behind the one in flight.
     explicit DeviceQueue(std::size_t max_queued = 64) : max_queued_(max_queued) {}
 
-    // Queue a command; sends it at once when nothing is in flight.
+    // Queue a command; sends it at once when nothing is in flight. A full queue
+    // completes it at once as queue_full; after on_disconnect as offline, after
+    // on_shutdown as shutdown.
     [[nodiscard]] Actions enqueue(Request r, Clock::time_point now);
-    // Queue at the front (ptalk's own follow-ups).
+    // Queue at the front (ptalk's own follow-ups). Not bounded: these are few and
+    // must not be refused.
     [[nodiscard]] Actions enqueue_front(Request r, Clock::time_point now);
     // A reply frame arrived from the device.
     [[nodiscard]] Actions on_reply(const protocol::Reply& reply, Clock::time_point now);
     // The device's timer fired. Ignored when `now` is before the current deadline
     // (a timer that was re-armed late).
     [[nodiscard]] Actions on_timer(Clock::time_point now);
-    // The socket closed: the command in flight and every queued one end `disconnected`.
+    // The socket closed: the command in flight and every queued one end
+    // `disconnected` (a reboot whose ack came has already ended ok).
     [[nodiscard]] Actions on_disconnect(Clock::time_point now);
     // The server is stopping: everything ends `shutdown`.
     [[nodiscard]] Actions on_shutdown(Clock::time_point now);
     // While held (a firmware transfer owns the socket) nothing new is sent; queued
-    // commands wait. Releasing sends the next one.
+    // commands wait. The command in flight is not recalled: take the socket once
+    // busy() is false. Releasing sends the next one.
     [[nodiscard]] Actions set_hold(bool hold, Clock::time_point now);
 
     [[nodiscard]] std::size_t queued() const noexcept { return queue_.size(); }
     [[nodiscard]] bool busy() const noexcept { return in_flight_.has_value(); }
+    [[nodiscard]] bool held() const noexcept { return hold_; }
     [[nodiscard]] const std::optional<Request>& in_flight() const noexcept { return in_flight_; }
+    // The in-flight command's deadline; meaningful only while busy().
+    [[nodiscard]] Clock::time_point deadline() const noexcept { return deadline_; }
 
-private:
-    Actions send_next(Clock::time_point now, Actions a);
+  private:
+    enum class State { open, disconnected, shut_down };
+
+    Actions accept(Request r, bool front, Clock::time_point now);
+    // Sends queued commands until one is in flight (or the queue is empty or held).
+    void send_next(Clock::time_point now, Actions& a);
+    // Ends the command in flight; the caller then sends the next one.
+    void finish_in_flight(Outcome o, std::optional<protocol::Reply> reply, Clock::time_point now,
+                          Actions& a);
+    // Ends everything, in flight first, then the queue in order.
+    Actions end_all(Outcome o, State next, Clock::time_point now);
 
     std::size_t max_queued_;
     std::deque<Request> queue_;
@@ -98,6 +132,7 @@ private:
     Clock::time_point sent_at_{};
     Clock::time_point deadline_{};
     bool hold_ = false;
+    State state_ = State::open;
 };
 
 }  // namespace ptalk::dispatch
