@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "protocol/json_fields.hpp"
+#include "protocol/utf8.hpp"
 
 namespace ptalk::protocol {
 namespace json = boost::json;
@@ -24,32 +25,17 @@ constexpr std::array<std::pair<CommandKind, std::string_view>, 9> kind_names{{
     {CommandKind::set_ws_url, "set_ws_url"},
 }};
 
-// Length of the UTF-8 sequence starting at s[i] and its code point, or 0 if invalid.
-std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) noexcept {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t len = b0 < 0x80           ? 1
-                      : (b0 >> 5) == 0x6  ? 2
-                      : (b0 >> 4) == 0xE  ? 3
-                      : (b0 >> 3) == 0x1E ? 4
-                                          : 0;
-    if (len == 0 || i + len > s.size()) return 0;
-    cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1Fu) : len == 3 ? (b0 & 0x0Fu) : (b0 & 0x07u);
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (b & 0x3Fu);
-    }
-    // Reject overlong forms, surrogates and values past U+10FFFF.
-    static constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
-    return len;
-}
-
 result<Command> make_percent_command(CommandKind kind, std::string_view key, std::int64_t v) {
     if (v < 0 || v > 100) return error::out_of_range;
     Command c{kind, {}};
     c.params[key] = v;
     return c;
+}
+
+bool is_lower_hex(std::string_view s) noexcept {
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
 }
 
 void set_what(std::string* what, std::string text) {
@@ -72,14 +58,7 @@ std::optional<CommandKind> command_kind_from_string(std::string_view s) noexcept
 
 boost::system::error_code validate_device_name(std::string_view name) noexcept {
     if (name.empty() || name.size() > max_device_name_bytes) return error::invalid_text;
-    for (std::size_t i = 0; i < name.size();) {
-        char32_t cp = 0;
-        const std::size_t len = decode_utf8(name, i, cp);
-        if (len == 0) return error::invalid_utf8;
-        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) return error::invalid_text;
-        i += len;
-    }
-    return {};
+    return detail::check_printable_text(name);
 }
 
 result<int> validate_percent(const json::value& v) noexcept {
@@ -115,7 +94,7 @@ result<Command> make_set_device_name(std::string_view name) {
 
 result<Command> make_request_ota(const OtaOffer& offer) {
     if (offer.version.empty() || offer.version.size() > 31) return error::invalid_text;
-    if (offer.sha256.size() != 64) return error::invalid_text;
+    if (offer.sha256.size() != 64 || !is_lower_hex(offer.sha256)) return error::invalid_text;
     if (offer.chunk_size == 0 || offer.chunk_size > 4084) return error::out_of_range;
     Command c{CommandKind::request_ota, {}};
     c.params["version"] = offer.version;
@@ -211,8 +190,11 @@ result<std::string> encode_command(const Command& c) {
     json::object o;
     o.reserve(c.params.size() + 1);
     o["cmd"] = to_string(c.kind);
-    for (const auto& kv : c.params)
+    for (const auto& kv : c.params) {
+        // A "cmd" among the parameters would turn the frame into another command.
+        if (kv.key() == "cmd") return error::unexpected_param;
         o[kv.key()] = kv.value();
+    }
     std::string s = json::serialize(o);
     if (s.size() > max_device_frame_bytes) return error::frame_too_large_for_device;
     return s;

@@ -5,6 +5,7 @@
 #include "protocol/device_id.hpp"
 #include "protocol/json_fields.hpp"
 #include "protocol/json_reader.hpp"
+#include "protocol/utf8.hpp"
 
 namespace ptalk::protocol {
 namespace json = boost::json;
@@ -113,10 +114,21 @@ DeviceMessage parse_pull(const json::object& o) {
     return pull;
 }
 
+// At most max bytes of s, not cutting a UTF-8 sequence.
+std::size_t utf8_prefix(std::string_view s, std::size_t max) noexcept {
+    if (s.size() <= max) return s.size();
+    while (max > 0 && (static_cast<unsigned char>(s[max]) & 0xC0) == 0x80)
+        --max;
+    return max;
+}
+
+// JSON is an object, array, string or number; a two-byte frame is an emotion
+// code even when it looks like a number ("01").
 bool looks_like_json(std::string_view s) {
     for (char c : s) {
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-        return c == '{' || c == '[' || c == '"';
+        if (c == '{' || c == '[' || c == '"') return true;
+        return s.size() > 2 && (c == '-' || (c >= '0' && c <= '9'));
     }
     return false;
 }
@@ -144,7 +156,13 @@ DeviceMessage parse_device_frame(std::string_view payload, bool binary,
         if (binary) return VoiceBinary{payload.size()};
         if (payload.empty()) return malformed(error::empty_frame);
         if (payload.size() > limits.max_text_bytes) return malformed(error::frame_too_large);
-        if (!looks_like_json(payload)) return VoiceText{std::string(payload.substr(0, 64))};
+        if (!looks_like_json(payload)) {
+            // Voice control words and emotion codes are printable; anything else
+            // is garbage that must not reach a log as "voice".
+            if (auto ec = detail::check_printable_text(payload))
+                return malformed(static_cast<error>(ec.value()));
+            return VoiceText{std::string(payload.substr(0, utf8_prefix(payload, 64)))};
+        }
         auto v = read_json(payload, limits.max_depth);
         if (!v) return Malformed{v.error(), v.error().message()};
         if (!v->is_object()) return malformed(error::not_an_object);

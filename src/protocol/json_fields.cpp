@@ -18,6 +18,8 @@ result<std::int64_t> as_integer(const boost::json::value& v, std::int64_t lo,
         const double d = v.get_double();
         if (!std::isfinite(d) || std::trunc(d) != d) return error::wrong_type;
         if (d < static_cast<double>(lo) || d > static_cast<double>(hi)) return error::out_of_range;
+        // double(INT64_MAX) rounds up to 2^63, which does not convert back.
+        if (d >= 9223372036854775808.0) return error::out_of_range;
         n = static_cast<std::int64_t>(d);
     } else {
         return error::wrong_type;

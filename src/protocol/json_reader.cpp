@@ -5,6 +5,8 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include "protocol/utf8.hpp"
+
 namespace ptalk::protocol {
 namespace json = boost::json;
 namespace {
@@ -45,8 +47,9 @@ class FirstWinsBuilder {
         buf_.append(s.data(), s.size());
         return true;
     }
-    bool on_string(json::string_view s, std::size_t, json::error_code&) {
+    bool on_string(json::string_view s, std::size_t, json::error_code& ec) {
         buf_.append(s.data(), s.size());
+        if (!valid_utf8(ec)) return false;
         put(json::string(buf_));
         buf_.clear();
         return true;
@@ -55,8 +58,9 @@ class FirstWinsBuilder {
         buf_.append(s.data(), s.size());
         return true;
     }
-    bool on_key(json::string_view s, std::size_t, json::error_code&) {
+    bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
         buf_.append(s.data(), s.size());
+        if (!valid_utf8(ec)) return false;
         frames_.back().key = buf_;
         buf_.clear();
         return true;
@@ -84,6 +88,13 @@ class FirstWinsBuilder {
         }
         frames_.push_back({std::move(container), {}});
         return true;
+    }
+    // The parser lets invalid UTF-8 through (allow_invalid_utf8) so that it can
+    // be told apart from other syntax errors here, where a string is complete.
+    bool valid_utf8(json::error_code& ec) {
+        if (detail::is_valid_utf8(buf_)) return true;
+        ec = error::invalid_utf8;
+        return false;
     }
     bool close() {
         json::value v = std::move(frames_.back().container);
@@ -121,6 +132,7 @@ result<json::value> read_json(std::string_view text, std::size_t max_depth) noex
     try {
         json::parse_options opt;
         opt.max_depth = max_depth + 1;
+        opt.allow_invalid_utf8 = true;  // checked by the handler, see valid_utf8()
         json::basic_parser<FirstWinsBuilder> p(opt, max_depth);
         json::error_code ec;
         p.write_some(false, text.data(), text.size(), ec);
@@ -129,7 +141,7 @@ result<json::value> read_json(std::string_view text, std::size_t max_depth) noex
         if (p.handler().too_deep() || ec == json::error::too_deep) return error::too_deep;
         if (ec == json::error::syntax || ec == json::error::extra_data || !ec)
             return error::invalid_json;
-        if (ec == json::error::illegal_leading_surrogate ||
+        if (ec == error::invalid_utf8 || ec == json::error::illegal_leading_surrogate ||
             ec == json::error::illegal_trailing_surrogate)
             return error::invalid_utf8;
         return error::invalid_json;
