@@ -1,0 +1,27 @@
+#include "sim/ws_url.hpp"
+
+#include <stdexcept>
+
+#include <boost/url/parse.hpp>
+
+namespace ptalk::sim {
+
+WsUrl parse_ws_url(std::string_view url) {
+    auto r = boost::urls::parse_uri(url);
+    if (!r) throw std::invalid_argument("not a URL: " + std::string(url));
+    WsUrl out;
+    auto scheme = r->scheme();
+    if (scheme == "wss") {
+        out.tls = true;
+    } else if (scheme != "ws") {
+        throw std::invalid_argument("the URL must start with ws:// or wss://: " + std::string(url));
+    }
+    out.host = r->encoded_host();
+    if (out.host.empty()) throw std::invalid_argument("the URL has no host: " + std::string(url));
+    out.port = r->has_port() ? std::string(r->port()) : (out.tls ? "443" : "80");
+    out.target = r->encoded_path().empty() ? "/" : std::string(r->encoded_path());
+    if (r->has_query()) out.target += "?" + std::string(r->encoded_query());
+    return out;
+}
+
+}  // namespace ptalk::sim
