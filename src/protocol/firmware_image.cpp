@@ -24,14 +24,16 @@ void put_u32(std::uint8_t* p, std::uint32_t v) noexcept {
         p[i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
-// A NUL-terminated field of at most n bytes; only printable ASCII is kept.
+// A NUL-terminated field in n bytes; empty unless it is printable ASCII and
+// terminated (a 32-byte version would not fit request_ota's 31 bytes).
 std::string c_field(const std::uint8_t* p, std::size_t n) {
     std::string s;
-    for (std::size_t i = 0; i < n && p[i] != 0; ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
+        if (p[i] == 0) return s;
         if (p[i] < 0x20 || p[i] > 0x7E) return {};
         s.push_back(static_cast<char>(p[i]));
     }
-    return s;
+    return {};
 }
 
 void put_field(std::uint8_t* p, std::size_t n, std::string_view s) {

@@ -1,5 +1,6 @@
 #include "protocol/json_reader.hpp"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -68,7 +69,14 @@ class FirstWinsBuilder {
     bool on_number_part(json::string_view, json::error_code&) { return true; }
     bool on_int64(std::int64_t i, json::string_view, json::error_code&) { return put(i); }
     bool on_uint64(std::uint64_t u, json::string_view, json::error_code&) { return put(u); }
-    bool on_double(double d, json::string_view, json::error_code&) { return put(d); }
+    bool on_double(double d, json::string_view, json::error_code& ec) {
+        // 1e400 reads as infinity, which serializes to "Infinity": not JSON.
+        if (!std::isfinite(d)) {
+            ec = error::out_of_range;
+            return false;
+        }
+        return put(d);
+    }
     bool on_bool(bool b, json::error_code&) { return put(b); }
     bool on_null(json::error_code&) { return put(nullptr); }
     bool on_comment_part(json::string_view, json::error_code&) { return true; }
@@ -141,6 +149,7 @@ result<json::value> read_json(std::string_view text, std::size_t max_depth) noex
         if (p.handler().too_deep() || ec == json::error::too_deep) return error::too_deep;
         if (ec == json::error::syntax || ec == json::error::extra_data || !ec)
             return error::invalid_json;
+        if (ec == error::out_of_range) return error::out_of_range;
         if (ec == error::invalid_utf8 || ec == json::error::illegal_leading_surrogate ||
             ec == json::error::illegal_trailing_surrogate)
             return error::invalid_utf8;

@@ -12,7 +12,8 @@
 
 namespace ptalk::protocol {
 
-// Errors: error::invalid_json, error::too_deep, error::invalid_utf8.
+// Errors: error::invalid_json, error::too_deep, error::invalid_utf8, and
+// error::out_of_range for a number too large for a double (1e400).
 [[nodiscard]] result<boost::json::value> read_json(std::string_view text,
                                                    std::size_t max_depth = 8) noexcept;
 

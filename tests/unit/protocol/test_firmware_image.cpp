@@ -1,5 +1,6 @@
 #include "protocol/firmware_image.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -62,6 +63,23 @@ TEST(InspectFirmwareImage, LongestVersionIsKeptAndLongerOnesAreCut) {
     const std::string v31(31, '9');
     EXPECT_EQ(inspect(make_test_firmware_image(v31, 4096)).value().version, v31);
     EXPECT_EQ(inspect(make_test_firmware_image(std::string(40, '9'), 4096)).value().version, v31);
+}
+
+TEST(InspectFirmwareImage, UnterminatedVersionIsRejected) {
+    // Found by fuzzing: 32 version bytes without a NUL read as a 32-byte
+    // version, which request_ota (at most 31 bytes) could never offer.
+    auto img = make_test_firmware_image("1.0.6", 4096);
+    std::fill_n(img.begin() + esp_app_desc_offset + 16, 32, std::uint8_t{'7'});
+    EXPECT_EQ(inspect(img).error(), err(error::no_app_descriptor));
+}
+
+TEST(InspectFirmwareImage, UnterminatedOtherFieldsReadAsEmpty) {
+    auto img = make_test_firmware_image("1.0.6", 4096);
+    std::fill_n(img.begin() + esp_app_desc_offset + 48, 32, std::uint8_t{'p'});
+    const auto info = inspect(img);
+    ASSERT_TRUE(info.has_value());
+    EXPECT_EQ(info->project_name, "");
+    EXPECT_EQ(info->version, "1.0.6");
 }
 
 TEST(InspectFirmwareImage, APrefixIsEnoughWithTheTotalSizeGivenApart) {

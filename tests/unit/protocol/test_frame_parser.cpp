@@ -264,6 +264,22 @@ TEST(FrameParserReply, NumbersOutOfRangeAreOutOfRange) {
     }
 }
 
+TEST(FrameParserReply, RawReadsBackAsTheSameReply) {
+    for (auto frame : {status_field, request_ota_field, reboot_field, wifi_not_supported}) {
+        const auto r = reply(frame);
+        const auto again = reply(r.raw);
+        EXPECT_EQ(again.raw, r.raw);
+        EXPECT_EQ(again.status_text, r.status_text);
+        EXPECT_EQ(again.device_id, r.device_id);
+    }
+}
+
+TEST(FrameParserReply, NumberBeyondADoubleAnywhereIsOutOfRange) {
+    // Found by fuzzing: it became "Infinity" in raw, which is not JSON.
+    EXPECT_EQ(malformed_error(R"({"status":"ok","unknown":51e3000})"), err(error::out_of_range));
+    EXPECT_EQ(malformed_error(R"({"status":"ok","volume":1e400})"), err(error::out_of_range));
+}
+
 TEST(FrameParserReply, TooLongFieldIsInvalidText) {
     EXPECT_EQ(malformed_error(reply_with("message", "\"" + std::string(300, 'm') + "\"")),
               err(error::invalid_text));

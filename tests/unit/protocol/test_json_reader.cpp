@@ -87,6 +87,14 @@ TEST(ReadJson, ValidUtf8InKeysAndValuesIsKept) {
     EXPECT_EQ(v.at("n\xc3\xa4me"), json::value("\xf0\x9f\x8e\xa4"));
 }
 
+TEST(ReadJson, NumbersBeyondADoubleAreOutOfRange) {
+    // They would read as infinity, which serializes to "Infinity": not JSON (found by fuzzing).
+    for (const char* t : {"1e400", "-1e400", R"({"a":51e3000})", "[1,2,1e999]"})
+        EXPECT_EQ(read_json(t).error(), err(error::out_of_range)) << t;
+    EXPECT_EQ(read_json("1e-400").value(), json::value(0.0));
+    EXPECT_EQ(read_json("1.7976931348623157e308").value(), json::value(1.7976931348623157e308));
+}
+
 TEST(ReadJson, InvalidUtf8AfterTheFirstValueIsIgnored) {
     EXPECT_EQ(read_json("1 \xff").value(), json::value(1));
 }
