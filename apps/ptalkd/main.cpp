@@ -1,0 +1,65 @@
+// ptalkd: the PTalk fleet server. A thin main: options in, Server out.
+#include <cstdlib>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "core/log.hpp"
+#include "server/server.hpp"
+
+int main(int argc, char** argv) {
+    ptalk::server::Config cfg;
+    CLI::App app{"ptalkd - the PTalk fleet server (device WebSocket, REST API, metrics)"};
+    app.option_defaults()->always_capture_default();
+    app.add_option("--listen", cfg.listen_address, "Address to listen on")->envname("PTALK_LISTEN");
+    app.add_option("--port", cfg.port, "TCP port for devices (ws) and the API (http)")
+        ->envname("PTALK_PORT");
+    app.add_option("--data-dir", cfg.data_dir, "Where the store lives")->envname("PTALK_DATA_DIR");
+    app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error, off")
+        ->envname("PTALK_LOG_LEVEL");
+    app.add_option("--threads", cfg.threads, "I/O threads (0: one per core)")
+        ->envname("PTALK_THREADS");
+    app.add_option("--ws-path", cfg.gateway.ws_path, "Path of the device WebSocket")
+        ->envname("PTALK_WS_PATH");
+    auto ms = [](std::chrono::milliseconds& d) {
+        return [&d](const std::int64_t& v) { d = std::chrono::milliseconds(v); };
+    };
+    app.add_option_function<std::int64_t>("--handshake-timeout-ms",
+                                          ms(cfg.gateway.handshake_timeout),
+                                          "Upgrade to device_handshake deadline (default 10000)")
+        ->envname("PTALK_HANDSHAKE_TIMEOUT_MS")
+        ->check(CLI::Range(100, 600'000));
+    app.add_option_function<std::int64_t>("--idle-timeout-ms", ms(cfg.gateway.idle_timeout),
+                                          "Drop a device silent this long (default 30000)")
+        ->envname("PTALK_IDLE_TIMEOUT_MS")
+        ->check(CLI::Range(1000, 3'600'000));
+    app.add_option_function<std::int64_t>("--command-timeout-ms", ms(cfg.api.default_timeout),
+                                          "Default per-command timeout (default 5000)")
+        ->envname("PTALK_COMMAND_TIMEOUT_MS")
+        ->check(CLI::Range(100, 120'000));
+    app.add_option("--max-queued-commands", cfg.gateway.max_queued_commands,
+                   "Per-device command queue bound")
+        ->envname("PTALK_MAX_QUEUED_COMMANDS")
+        ->check(CLI::Range(1, 100'000));
+    bool no_status = false;
+    app.add_flag("--no-status-after-handshake", no_status,
+                 "Do not ask request_status after each handshake")
+        ->envname("PTALK_NO_STATUS_AFTER_HANDSHAKE");
+    app.add_option_function<std::int64_t>("--store-batch-ms", ms(cfg.sqlite.batch_window),
+                                          "Store write batch window (default 50)")
+        ->envname("PTALK_STORE_BATCH_MS")
+        ->check(CLI::Range(1, 10'000));
+    CLI11_PARSE(app, argc, argv);
+    cfg.gateway.status_after_handshake = !no_status;
+    cfg.gateway.command_timeout = cfg.api.default_timeout;
+
+    ptalk::core::init_logging(cfg.log_level);
+    ptalk::server::Server server(cfg);
+    if (auto err = server.start()) {
+        spdlog::critical("{}", *err);
+        return EXIT_FAILURE;
+    }
+    server.run_until_signal();
+    return EXIT_SUCCESS;
+}

@@ -1,0 +1,62 @@
+#pragma once
+// The REST API v1 (docs/API.md, /api/v1/openapi.json), /healthz, /metrics and
+// the seed guide's own endpoint. Store reads run on a blocking pool, never on
+// an I/O thread.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "api/http_util.hpp"
+#include "core/metrics.hpp"
+#include "fleet/fleet.hpp"
+#include "gateway/http_handler.hpp"
+#include "store/store.hpp"
+
+namespace ptalk::api {
+
+struct ApiOptions {
+    std::chrono::milliseconds default_timeout{5000};
+    std::chrono::milliseconds max_timeout{120'000};
+};
+
+class Api final : public gateway::HttpHandler {
+  public:
+    Api(fleet::Fleet& fleet, store::Store& store, core::Metrics& metrics,
+        boost::asio::thread_pool& blocking, ApiOptions options = {});
+
+    boost::asio::awaitable<HttpResponse> handle(HttpRequest req,
+                                                const gateway::RequestContext& ctx) override;
+
+  private:
+    using Awaitable = boost::asio::awaitable<HttpResponse>;
+
+    Awaitable route(const HttpRequest& req, const Target& t);
+    HttpResponse healthz() const;
+    HttpResponse metrics() const;
+    HttpResponse list_devices(const Target& t) const;
+    HttpResponse get_device(const std::string& id) const;
+    Awaitable run_command(const HttpRequest& req, const Target& t, const std::string& id);
+    Awaitable patch_config(const HttpRequest& req, const std::string& id);
+    Awaitable simple_command(const HttpRequest& req, const std::string& id, std::string_view cmd);
+    Awaitable get_command(std::uint64_t cid);
+    Awaitable device_history(const Target& t, const std::string& id);
+    HttpResponse seed_config(const Target& t, const std::string& raw_id);
+
+    // The response for a finished command (status from its outcome).
+    HttpResponse outcome_response(const std::string& id, const fleet::CommandResult& r) const;
+    // Runs f() (store reads) on the blocking pool; resumes on the caller's executor.
+    Awaitable blocking(std::function<HttpResponse()> f);
+
+    fleet::Fleet& fleet_;
+    store::Store& store_;
+    core::Metrics& metrics_;
+    boost::asio::thread_pool& blocking_;
+    ApiOptions options_;
+};
+
+// The OpenAPI 3 description served at /api/v1/openapi.json.
+[[nodiscard]] const std::string& openapi_document();
+
+}  // namespace ptalk::api

@@ -1,0 +1,151 @@
+// Routes that send commands to devices.
+#include <boost/json/array.hpp>
+
+#include "api/api.hpp"
+#include "api/json_views.hpp"
+#include "protocol/commands.hpp"
+
+namespace ptalk::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+HttpResponse unknown_device(const std::string& id) {
+    return error_response(http::status::not_found, "unknown_device",
+                          "no device " + id + " has ever connected");
+}
+
+}  // namespace
+
+asio::awaitable<HttpResponse> Api::run_command(const HttpRequest& req, const Target& t,
+                                               const std::string& id) {
+    auto body = parse_json_body(req, false);
+    if (body.error) co_return std::move(*body.error);
+    auto& o = body.object;
+    const auto* cmd = o.if_contains("cmd");
+    if (cmd == nullptr || !cmd->is_string()) {
+        co_return error_response(http::status::bad_request, "missing_cmd",
+                                 "the body needs \"cmd\": the command's name");
+    }
+    const std::string name(cmd->get_string());
+    auto timeout = options_.default_timeout;
+    if (const auto* tv = o.if_contains("timeout_ms")) {
+        const auto max = options_.max_timeout.count();
+        if (!tv->is_int64() || tv->get_int64() < 100 || tv->get_int64() > max) {
+            co_return error_response(
+                http::status::bad_request, "bad_timeout",
+                "timeout_ms must be an integer from 100 to " + std::to_string(max));
+        }
+        timeout = std::chrono::milliseconds(tv->get_int64());
+    }
+    o.erase("cmd");
+    o.erase("timeout_ms");
+    std::string what;
+    auto command = protocol::make_command(name, o, &what);
+    if (!command) {
+        const bool refused = command.error() == protocol::error::not_allowed;
+        co_return error_response(
+            refused ? http::status::unprocessable_entity : http::status::bad_request,
+            refused ? "not_allowed" : "invalid_command",
+            what.empty() ? command.error().message() : what);
+    }
+    if (command->kind == protocol::CommandKind::request_ota) {
+        co_return error_response(http::status::not_implemented, "ota_unavailable",
+                                 "firmware updates are not available in this build yet");
+    }
+    if (!fleet_.device(id)) co_return unknown_device(id);
+    if (!store_.writable()) {
+        co_return error_response(http::status::service_unavailable, "store_unavailable",
+                                 "the store cannot write: " + store_.last_error().message);
+    }
+    if (auto wait = t.param("wait"); wait && *wait == "false") {
+        auto cid = fleet_.submit(id, std::move(*command), timeout, "api");
+        if (!cid) {
+            co_return error_response(http::status::conflict, "offline",
+                                     "device " + id + " is offline");
+        }
+        co_return json_response(http::status::accepted,
+                                {{"id", *cid},
+                                 {"state", "queued"},
+                                 {"href", "/api/v1/commands/" + std::to_string(*cid)}});
+    }
+    auto r = co_await fleet_.execute(id, std::move(*command), timeout, "api");
+    co_return outcome_response(id, r);
+}
+
+asio::awaitable<HttpResponse> Api::patch_config(const HttpRequest& req, const std::string& id) {
+    auto body = parse_json_body(req, false);
+    if (body.error) co_return std::move(*body.error);
+    // Validate everything before sending anything.
+    std::vector<protocol::Command> commands;
+    for (const auto& kv : body.object) {
+        if (kv.key() != "volume" && kv.key() != "brightness" && kv.key() != "device_name") {
+            co_return error_response(http::status::bad_request, "unexpected_field",
+                                     "config takes volume, brightness and device_name, not '" +
+                                         std::string(kv.key().substr(0, 64)) + "'");
+        }
+    }
+    static constexpr std::pair<std::string_view, std::string_view> order[] = {
+        {"volume", "set_volume"},
+        {"brightness", "set_brightness"},
+        {"device_name", "set_device_name"}};
+    for (const auto& [field, cmd] : order) {
+        const auto* v = body.object.if_contains(field);
+        if (v == nullptr) continue;
+        std::string what;
+        auto c = protocol::make_command(cmd, json::object{{field, *v}}, &what);
+        if (!c) co_return error_response(http::status::bad_request, "invalid_param", what);
+        commands.push_back(std::move(*c));
+    }
+    if (commands.empty()) {
+        co_return error_response(http::status::bad_request, "empty_config",
+                                 "give at least one of volume, brightness, device_name");
+    }
+    if (!fleet_.device(id)) co_return unknown_device(id);
+    if (!store_.writable()) {
+        co_return error_response(http::status::service_unavailable, "store_unavailable",
+                                 "the store cannot write: " + store_.last_error().message);
+    }
+    json::array results;
+    std::optional<HttpResponse> first_failure;
+    for (auto& c : commands) {
+        auto r = co_await fleet_.execute(id, std::move(c), options_.default_timeout, "api");
+        if (r.completion.outcome != dispatch::Outcome::ok && !first_failure)
+            first_failure = outcome_response(id, r);
+        results.push_back(result_json(id, r));
+    }
+    if (first_failure) {
+        co_return error_response(first_failure->result(), "config_incomplete",
+                                 "not every setting was applied; see results",
+                                 json::object{{"results", std::move(results)}});
+    }
+    co_return json_response(http::status::ok, {{"results", std::move(results)}});
+}
+
+asio::awaitable<HttpResponse> Api::simple_command(const HttpRequest& req, const std::string& id,
+                                                  std::string_view cmd) {
+    auto body = parse_json_body(req, true);
+    if (body.error) co_return std::move(*body.error);
+    auto timeout = options_.default_timeout;
+    if (const auto* tv = body.object.if_contains("timeout_ms")) {
+        if (!tv->is_int64() || tv->get_int64() < 100 ||
+            tv->get_int64() > options_.max_timeout.count()) {
+            co_return error_response(http::status::bad_request, "bad_timeout",
+                                     "timeout_ms must be an integer from 100 to " +
+                                         std::to_string(options_.max_timeout.count()));
+        }
+        timeout = std::chrono::milliseconds(tv->get_int64());
+    }
+    if (!fleet_.device(id)) co_return unknown_device(id);
+    if (!store_.writable()) {
+        co_return error_response(http::status::service_unavailable, "store_unavailable",
+                                 "the store cannot write: " + store_.last_error().message);
+    }
+    auto command = protocol::make_command(cmd, {}).value();
+    auto r = co_await fleet_.execute(id, std::move(command), timeout, "api");
+    co_return outcome_response(id, r);
+}
+
+}  // namespace ptalk::api

@@ -1,0 +1,121 @@
+#pragma once
+// One device's WebSocket: reads and classifies its frames, owns its command
+// queue (dispatch::DeviceQueue) and its single writer. Everything runs on the
+// session's strand; other threads talk to it only through the thread-safe
+// members, which post to that strand.
+//
+// A device's connection is always ended by closing TCP, never by a close frame:
+// the firmware does not reconnect after a close frame (PROTOCOL.md §6).
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "core/metrics.hpp"
+#include "dispatch/device_queue.hpp"
+#include "gateway/device_hooks.hpp"
+#include "gateway/options.hpp"
+
+namespace ptalk::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
+  public:
+    using Stream = beast::websocket::stream<beast::tcp_stream>;
+    using Request = beast::http::request<beast::http::string_body>;
+    using CompletionHandler = asio::any_completion_handler<void(dispatch::Completion)>;
+
+    DeviceSession(Stream ws, DeviceHooks& hooks, const Options& options, core::Metrics& metrics,
+                  std::string remote);
+    ~DeviceSession();
+
+    // Completes the upgrade and runs the session. Call once, on the strand.
+    void start(Request upgrade);
+
+    // Queues a command for the device and completes with its outcome. Thread-safe.
+    // A request with id 0 gets one from the hooks.
+    template <class Token>
+    auto async_execute(dispatch::Request r, Token&& token) {
+        return asio::async_initiate<Token, void(dispatch::Completion)>(
+            [self = shared_from_this()](auto handler, dispatch::Request req) {
+                // The outcome is delivered on the caller's executor, not the session's strand.
+                auto ex = asio::get_associated_executor(handler, self->ws_.get_executor());
+                CompletionHandler deliver(
+                    [ex, h = std::move(handler)](dispatch::Completion c) mutable {
+                        asio::post(ex, [h = std::move(h), c = std::move(c)]() mutable {
+                            std::move(h)(std::move(c));
+                        });
+                    });
+                asio::post(self->ws_.get_executor(),
+                           [self, req = std::move(req), h = std::move(deliver)]() mutable {
+                               self->submit(std::move(req), std::move(h));
+                           });
+            },
+            token, std::move(r));
+    }
+    // Queues a command whose outcome only the hooks hear about. Thread-safe.
+    void execute_detached(dispatch::Request r);
+
+    // Ends the connection at the TCP level. Thread-safe; idempotent.
+    void drop(CloseReason why);
+
+    // Set once at the handshake, before the session is published to other threads.
+    [[nodiscard]] const std::string& device_id() const noexcept { return device_id_; }
+    [[nodiscard]] const std::string& remote() const noexcept { return remote_; }
+    [[nodiscard]] std::size_t queue_length() const noexcept {
+        return queue_length_.load(std::memory_order_relaxed);
+    }
+
+  private:
+    asio::awaitable<void> run(Request upgrade);
+    void handle_frame(std::string_view payload, bool binary);
+    void on_handshake(const protocol::Handshake& h);
+    void submit(dispatch::Request r, CompletionHandler h);
+    void perform(dispatch::Actions a);
+    void complete(dispatch::Completion c);
+    void arm_timer(dispatch::Clock::time_point deadline);
+    void on_timer();
+    void send_text(std::string frame);
+    void write_next();
+    void close_socket();
+    void finish();
+
+    struct Outgoing {
+        std::string data;
+        bool binary = false;
+    };
+
+    Stream ws_;
+    DeviceHooks& hooks_;
+    const Options& options_;
+    core::Metrics& metrics_;
+    std::string remote_;
+    std::string device_id_;
+    asio::steady_timer timer_;
+    dispatch::DeviceQueue queue_;
+    std::unordered_map<std::uint64_t, CompletionHandler> waiting_;
+    std::deque<Outgoing> outq_;
+    std::size_t out_bytes_ = 0;
+    std::atomic<std::size_t> queue_length_{0};
+    CloseReason reason_ = CloseReason::closed;
+    bool handshaken_ = false;
+    bool writing_ = false;
+    bool closing_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace ptalk::gateway

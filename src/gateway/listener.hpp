@@ -1,0 +1,47 @@
+#pragma once
+// The TCP listener: one port for the device WebSocket (Options::ws_path) and the
+// HTTP API. Each accepted connection runs on its own strand.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/metrics.hpp"
+#include "gateway/device_hooks.hpp"
+#include "gateway/http_handler.hpp"
+#include "gateway/options.hpp"
+
+namespace ptalk::gateway {
+
+class Listener {
+  public:
+    Listener(boost::asio::io_context& ioc, const Options& options, DeviceHooks& hooks,
+             HttpHandler& http, core::Metrics& metrics);
+
+    // Binds and listens; throws boost::system::system_error with a clear message on failure.
+    void listen(const boost::asio::ip::tcp::endpoint& ep);
+    [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
+    // Starts accepting.
+    void start();
+    // Stops accepting and ends idle HTTP connections. Device sessions are ended by the fleet.
+    void stop();
+
+  private:
+    boost::asio::awaitable<void> accept_loop();
+    boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket sock);
+
+    boost::asio::io_context& ioc_;
+    const Options& options_;
+    DeviceHooks& hooks_;
+    HttpHandler& http_;
+    core::Metrics& metrics_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::atomic<bool> stopping_{false};
+};
+
+}  // namespace ptalk::gateway

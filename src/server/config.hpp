@@ -1,0 +1,24 @@
+#pragma once
+// ptalkd's configuration: flags > PTALK_* environment > defaults that work with
+// no configuration at all (listen on 0.0.0.0:8000, data in ./ptalk-data).
+#include <cstdint>
+#include <string>
+
+#include "api/api.hpp"
+#include "gateway/options.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace ptalk::server {
+
+struct Config {
+    std::string listen_address = "0.0.0.0";
+    std::uint16_t port = 8000;
+    std::string data_dir = "ptalk-data";
+    std::string log_level = "info";
+    unsigned threads = 0;  // I/O threads; 0 = one per core
+    gateway::Options gateway;
+    api::ApiOptions api;
+    store::SqliteOptions sqlite;
+};
+
+}  // namespace ptalk::server

@@ -1,0 +1,87 @@
+#include "server/server.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+
+namespace ptalk::server {
+
+namespace asio = boost::asio;
+
+Server::Server(Config config) : config_(std::move(config)) {}
+
+Server::~Server() {
+    stop();
+}
+
+std::optional<std::string> Server::start() {
+    if (auto st = store_.open(config_.data_dir, config_.sqlite); !st) {
+        return fmt::format("cannot open the store in '{}': {}", config_.data_dir, st.message);
+    }
+    fleet_ = std::make_unique<fleet::Fleet>(store_, metrics_);
+    if (auto st = fleet_->load(); !st) {
+        (void)store_.close();
+        return fmt::format("cannot load the device registry: {}", st.message);
+    }
+    api_ = std::make_unique<api::Api>(*fleet_, store_, metrics_, blocking_, config_.api);
+    listener_ =
+        std::make_unique<gateway::Listener>(ioc_, config_.gateway, *fleet_, *api_, metrics_);
+    try {
+        const auto addr = asio::ip::make_address(config_.listen_address);
+        listener_->listen({addr, config_.port});
+    } catch (const std::exception& e) {
+        (void)store_.close();
+        return fmt::format("cannot listen on {}:{}: {}", config_.listen_address, config_.port,
+                           e.what());
+    }
+    listener_->start();
+    const unsigned n =
+        config_.threads != 0 ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+    running_ = true;
+    for (unsigned i = 0; i < n; ++i) {
+        threads_.emplace_back([this] {
+            auto guard = asio::make_work_guard(ioc_);
+            ioc_.run();
+        });
+    }
+    const auto ep = listener_->local_endpoint();
+    spdlog::info(
+        "ptalkd listening address={}:{} ws_path={} data_dir={} devices_known={} threads={}",
+        ep.address().to_string(), ep.port(), config_.gateway.ws_path, config_.data_dir,
+        fleet_->known_count(), n);
+    return std::nullopt;
+}
+
+asio::ip::tcp::endpoint Server::endpoint() const {
+    return listener_->local_endpoint();
+}
+
+void Server::stop() {
+    if (!running_) return;
+    running_ = false;
+    spdlog::info("ptalkd stopping: devices_online={}", fleet_->online_count());
+    listener_->stop();
+    fleet_->shutdown();
+    // Give sessions a moment to record their `shutdown` outcomes and closes.
+    for (int i = 0; i < 100 && fleet_->online_count() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ioc_.stop();
+    for (auto& t : threads_)
+        t.join();
+    threads_.clear();
+    blocking_.join();
+    if (auto st = store_.close(); !st) spdlog::error("store close failed: {}", st.message);
+    spdlog::info("ptalkd stopped");
+}
+
+void Server::run_until_signal() {
+    asio::io_context signals_ctx;
+    asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
+    signals.async_wait(
+        [](const boost::system::error_code&, int sig) { spdlog::info("signal {} received", sig); });
+    signals_ctx.run();
+    stop();
+}
+
+}  // namespace ptalk::server

@@ -1,0 +1,57 @@
+#pragma once
+// Wires ptalkd together: store -> fleet -> gateway listener + API, on one
+// io_context with a thread per core and a small pool for blocking store reads.
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "api/api.hpp"
+#include "core/metrics.hpp"
+#include "fleet/fleet.hpp"
+#include "gateway/listener.hpp"
+#include "server/config.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace ptalk::server {
+
+class Server {
+  public:
+    explicit Server(Config config);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Opens the store, loads the registry, binds the port. On failure returns a
+    // one-line reason (and nothing is left running).
+    [[nodiscard]] std::optional<std::string> start();
+    [[nodiscard]] boost::asio::ip::tcp::endpoint endpoint() const;
+
+    // Graceful stop: no new connections, in-flight commands end `shutdown`,
+    // device sockets are dropped at the TCP level, the store is flushed. Idempotent.
+    void stop();
+    // Blocks until SIGINT or SIGTERM, then stops.
+    void run_until_signal();
+
+    [[nodiscard]] fleet::Fleet& fleet() { return *fleet_; }
+    [[nodiscard]] core::Metrics& metrics() { return metrics_; }
+
+  private:
+    Config config_;
+    core::Metrics metrics_;
+    store::SqliteStore store_;
+    boost::asio::io_context ioc_;
+    boost::asio::thread_pool blocking_{2};
+    std::unique_ptr<fleet::Fleet> fleet_;
+    std::unique_ptr<api::Api> api_;
+    std::unique_ptr<gateway::Listener> listener_;
+    std::vector<std::thread> threads_;
+    bool running_ = false;
+};
+
+}  // namespace ptalk::server
