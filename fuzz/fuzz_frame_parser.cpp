@@ -2,11 +2,10 @@
 // crash", it checks what the parser promises about its typed messages, and
 // feeds every reply to the reply matcher against each command.
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/device_id.hpp"
 #include "protocol/frame_parser.hpp"
@@ -16,15 +15,6 @@
 using namespace ptalk::protocol;
 
 namespace {
-
-// A broken promise is a finding: say which one, then crash for libFuzzer.
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            std::abort();                                                                 \
-        }                                                                                 \
-    } while (false)
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> all = [] {

@@ -2,25 +2,15 @@
 // firmware image upload. Checks the decoder's and the inspector's promises.
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <span>
 
+#include "fuzz_check.hpp"
 #include "protocol/firmware_image.hpp"
 #include "protocol/ota_chunk.hpp"
 
 using namespace ptalk::protocol;
 
 namespace {
-
-// A broken promise is a finding: say which one, then crash for libFuzzer.
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            std::abort();                                                                 \
-        }                                                                                 \
-    } while (false)
 
 void check_chunk(std::span<const std::uint8_t> frame) {
     const auto c = decode_chunk(frame);

@@ -2,17 +2,16 @@
 
 #include <string>
 
-#include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
 
 using namespace ptalk::protocol;
+using namespace ptalk::protocol::test;
 namespace json = boost::json;
 
 namespace {
-
-boost::system::error_code err(error e) {
-    return make_error_code(e);
-}
 
 json::object params(std::string_view text) {
     return json::parse(text).as_object();

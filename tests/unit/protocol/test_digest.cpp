@@ -6,15 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 using namespace ptalk::protocol;
-
-namespace {
-
-std::span<const std::uint8_t> bytes(std::string_view s) {
-    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-}  // namespace
+using namespace ptalk::protocol::test;
 
 TEST(Sha256, KnownVectors) {
     EXPECT_EQ(sha256_hex(bytes("abc")),

@@ -6,13 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 using namespace ptalk::protocol;
+using namespace ptalk::protocol::test;
 
 namespace {
-
-boost::system::error_code err(error e) {
-    return make_error_code(e);
-}
 
 result<FirmwareImageInfo> inspect(const std::vector<std::uint8_t>& img) {
     return inspect_firmware_image(img, img.size());

@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include "device_frames.hpp"
+#include "test_support.hpp"
 
 using namespace ptalk::protocol;
+using namespace ptalk::protocol::test;
 using namespace ptalk::protocol::frames;
 
 namespace {
@@ -17,30 +19,22 @@ std::string reply_with(std::string_view field, std::string_view json_value) {
     return R"({"status":"ok",")" + std::string(field) + "\":" + std::string(json_value) + "}";
 }
 
-boost::system::error_code err(error e) {
-    return make_error_code(e);
-}
-
 }  // namespace
 
 // --- §2 handshake ---------------------------------------------------------------
 
-TEST(FrameParserHandshake, DocumentedUpperCaseFormIsCanonicalised) {
-    const auto h = parse_as<Handshake>(handshake_documented);
-    EXPECT_EQ(h.device_id, "a1b2c3d4e5f6");
-    EXPECT_EQ(h.firmware_version, "1.0.1");
-    EXPECT_EQ(h.device_name, "PTalk");
-    EXPECT_EQ(h.battery_percent, 85);
-    EXPECT_EQ(h.connectivity_state, "ONLINE");
-}
-
-TEST(FrameParserHandshake, FieldLowerCasePrettyPrintedFormInAnotherOrder) {
-    const auto h = parse_as<Handshake>(handshake_field);
-    EXPECT_EQ(h.device_id, "24a160ff3b9c");
-    EXPECT_EQ(h.firmware_version, "1.0.1");
-    EXPECT_EQ(h.device_name, "PTalk");
-    EXPECT_EQ(h.battery_percent, 85);
-    EXPECT_EQ(h.connectivity_state, "ONLINE");
+TEST(FrameParserHandshake, DocumentedAndFieldFormsGiveTheSameHandshake) {
+    // Documented: upper-case id, compact. Field: lower-case id, pretty-printed, another order.
+    for (const auto& [frame, id] : {std::pair{handshake_documented, "a1b2c3d4e5f6"},
+                                    std::pair{handshake_field, "24a160ff3b9c"}}) {
+        SCOPED_TRACE(frame);
+        const auto h = parse_as<Handshake>(frame);
+        EXPECT_EQ(h.device_id, id);
+        EXPECT_EQ(h.firmware_version, "1.0.1");
+        EXPECT_EQ(h.device_name, "PTalk");
+        EXPECT_EQ(h.battery_percent, 85);
+        EXPECT_EQ(h.connectivity_state, "ONLINE");
+    }
 }
 
 TEST(FrameParserHandshake, WindowsLineEndingsAndSpacesAreWhitespace) {

@@ -4,20 +4,15 @@
 #include <limits>
 #include <string>
 
-#include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
 
 using namespace ptalk::protocol;
+using namespace ptalk::protocol::test;
 using namespace ptalk::protocol::detail;
 namespace json = boost::json;
-
-namespace {
-
-boost::system::error_code err(error e) {
-    return make_error_code(e);
-}
-
-}  // namespace
 
 TEST(AsInteger, IntegersWithinBounds) {
     EXPECT_EQ(as_integer(json::value(5), 0, 10).value(), 5);

@@ -4,16 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 using namespace ptalk::protocol;
+using namespace ptalk::protocol::test;
 namespace json = boost::json;
-
-namespace {
-
-boost::system::error_code err(error e) {
-    return make_error_code(e);
-}
-
-}  // namespace
 
 TEST(ReadJson, ReadsAnyJsonValue) {
     EXPECT_EQ(read_json(R"({"a":1})").value(), json::value(json::object{{"a", 1}}));

@@ -5,25 +5,20 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
 #include <zlib.h>
+#include "test_support.hpp"
 
 using namespace ptalk::protocol;
+using namespace ptalk::protocol::test;
 
 namespace {
-
-std::span<const std::uint8_t> bytes(std::string_view s) {
-    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
 
 std::vector<std::uint8_t> pattern(std::size_t n, std::uint8_t seed = 1) {
     std::vector<std::uint8_t> v(n);
     for (std::size_t i = 0; i < n; ++i)
         v[i] = static_cast<std::uint8_t>(seed + i * 31);
     return v;
-}
-
-boost::system::error_code err(error e) {
-    return make_error_code(e);
 }
 
 }  // namespace

@@ -4,18 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 #include "protocol/error.hpp"
 
 using namespace ptalk::protocol;
+using namespace ptalk::protocol::test;
 using namespace ptalk::protocol::detail;
-
-namespace {
-
-boost::system::error_code err(error e) {
-    return make_error_code(e);
-}
-
-}  // namespace
 
 TEST(IsValidUtf8, AcceptsEveryEncodingLength) {
     EXPECT_TRUE(is_valid_utf8(""));
