@@ -48,13 +48,14 @@ void check_fd_limit(std::size_t count) {
         if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
     }
     if (lim.rlim_cur == RLIM_INFINITY || count + reserved_fds <= lim.rlim_cur) return;
-    const auto per = static_cast<std::size_t>(lim.rlim_cur) - reserved_fds;
-    const auto procs = (count + per - 1) / per;
+    const auto most = static_cast<std::size_t>(lim.rlim_cur) - reserved_fds;
+    const auto procs = (count + most - 1) / most;
+    const auto each = (count + procs - 1) / procs;
     throw std::invalid_argument(fmt::format(
-        "{} devices need {} file descriptors, but this process may open {} (ulimit -n). "
-        "Split the fleet over {} processes of at most {} devices, each with its own ids, e.g. "
-        "ptalk-sim --count {} --id-offset 0 ...; ptalk-sim --count {} --id-offset {} ...",
-        count, count + reserved_fds, lim.rlim_cur, procs, per, per, per, per));
+        "{} devices need {} file descriptors, but one process may open {} (ulimit -n), so at "
+        "most {} devices per process. Split the fleet over {} processes with their own ids, "
+        "e.g. ptalk-sim --count {} --id-offset 0 ... & ptalk-sim --count {} --id-offset {} ...",
+        count, count + reserved_fds, lim.rlim_cur, most, procs, each, each, each));
 }
 
 Fleet::Fleet(FleetOptions opt) : opt_(std::move(opt)), state_(opt_.state_dir) {
