@@ -368,8 +368,10 @@ net::awaitable<std::optional<DeviceClient::End>> DeviceClient::perform(Session& 
 void DeviceClient::account(const Reaction& r, bool was_receiving, std::uint64_t bytes_before) {
     auto replies = static_cast<std::int64_t>(r.texts().size());
     switch (r.event) {
-        case Event::command: {
+        case Event::command:
+        case Event::bad_command: {
             stats_.add(Counter::commands);
+            if (r.event == Event::bad_command) stats_.add(Counter::bad_commands);
             if (auto k = protocol::command_kind_from_string(r.command)) stats_.command(*k);
             if (model_.options().ignore_commands) stats_.add(Counter::ignored_commands);
             stats_.add(Counter::replies, replies);
@@ -379,10 +381,6 @@ void DeviceClient::account(const Reaction& r, bool was_receiving, std::uint64_t 
         }
         case Event::unknown_command:
             stats_.add(Counter::unknown_commands);
-            stats_.add(Counter::replies, replies);
-            break;
-        case Event::bad_command:
-            stats_.add(Counter::bad_commands);
             stats_.add(Counter::replies, replies);
             break;
         case Event::invalid_json:

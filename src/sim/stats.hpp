@@ -28,9 +28,9 @@ enum class Counter : std::size_t {
     churn_drops,         // --churn and Fleet::drop_link
     keepalive_timeouts,  // no pong within the deadline
     reboots,             // restarts (reboot command or a successful update)
-    commands,            // commands the device understood
+    commands,            // commands of a kind the device knows (by kind: commands_by_kind)
     unknown_commands,    // cmd unknown to the device (no reply on the firmware profile)
-    bad_commands,        // missing or ill-typed parameters
+    bad_commands,        // of those, with missing or ill-typed parameters
     invalid_json,
     ignored_commands,          // --ignore-commands devices that kept quiet
     replies,                   // text frames written in answer to a command
