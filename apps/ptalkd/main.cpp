@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
                                           "Default per-command timeout (default 5000)")
         ->envname("PTALK_COMMAND_TIMEOUT_MS")
         ->check(CLI::Range(100, 120'000));
+    app.add_option_function<std::int64_t>("--http-timeout-ms", ms(cfg.gateway.http_timeout),
+                                          "Per-request HTTP read/write limit (default 30000)")
+        ->envname("PTALK_HTTP_TIMEOUT_MS")
+        ->check(CLI::Range(100, 600'000));
     app.add_option("--max-queued-commands", cfg.gateway.max_queued_commands,
                    "Per-device command queue bound")
         ->envname("PTALK_MAX_QUEUED_COMMANDS")

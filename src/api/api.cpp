@@ -17,13 +17,13 @@ Api::Api(fleet::Fleet& fleet, store::Store& store, core::Metrics& metrics,
          asio::thread_pool& blocking, ApiOptions options)
     : fleet_(fleet), store_(store), metrics_(metrics), blocking_(blocking), options_(options) {}
 
-asio::awaitable<HttpResponse> Api::blocking(std::function<HttpResponse()> f) {
-    co_return co_await asio::co_spawn(
-        blocking_, [f = std::move(f)]() -> asio::awaitable<HttpResponse> { co_return f(); },
-        asio::use_awaitable);
+asio::awaitable<HttpResponse> Api::blocking(const std::function<HttpResponse()>& f) {
+    auto task = [f]() -> asio::awaitable<HttpResponse> { co_return f(); };
+    auto res = co_await asio::co_spawn(blocking_, std::move(task), asio::use_awaitable);
+    co_return res;
 }
 
-asio::awaitable<HttpResponse> Api::handle(HttpRequest req, const gateway::RequestContext&) {
+asio::awaitable<HttpResponse> Api::handle(const HttpRequest& req, const gateway::RequestContext&) {
     try {
         auto target = parse_target(req.target());
         if (!target) {

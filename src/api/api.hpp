@@ -26,7 +26,7 @@ class Api final : public gateway::HttpHandler {
     Api(fleet::Fleet& fleet, store::Store& store, core::Metrics& metrics,
         boost::asio::thread_pool& blocking, ApiOptions options = {});
 
-    boost::asio::awaitable<HttpResponse> handle(HttpRequest req,
+    boost::asio::awaitable<HttpResponse> handle(const HttpRequest& req,
                                                 const gateway::RequestContext& ctx) override;
 
   private:
@@ -47,7 +47,7 @@ class Api final : public gateway::HttpHandler {
     // The response for a finished command (status from its outcome).
     HttpResponse outcome_response(const std::string& id, const fleet::CommandResult& r) const;
     // Runs f() (store reads) on the blocking pool; resumes on the caller's executor.
-    Awaitable blocking(std::function<HttpResponse()> f);
+    Awaitable blocking(const std::function<HttpResponse()>& f);
 
     fleet::Fleet& fleet_;
     store::Store& store_;

@@ -71,7 +71,9 @@ asio::awaitable<HttpResponse> Api::run_command(const HttpRequest& req, const Tar
                                  {"state", "queued"},
                                  {"href", "/api/v1/commands/" + std::to_string(*cid)}});
     }
-    auto r = co_await fleet_.execute(id, std::move(*command), timeout, "api");
+    protocol::Command to_send = std::move(*command);
+    const std::string by = "api";
+    auto r = co_await fleet_.execute(id, to_send, timeout, by);
     co_return outcome_response(id, r);
 }
 
@@ -110,8 +112,9 @@ asio::awaitable<HttpResponse> Api::patch_config(const HttpRequest& req, const st
     }
     json::array results;
     std::optional<HttpResponse> first_failure;
+    const std::string by = "api";
     for (auto& c : commands) {
-        auto r = co_await fleet_.execute(id, std::move(c), options_.default_timeout, "api");
+        auto r = co_await fleet_.execute(id, c, options_.default_timeout, by);
         if (r.completion.outcome != dispatch::Outcome::ok && !first_failure)
             first_failure = outcome_response(id, r);
         results.push_back(result_json(id, r));
@@ -144,7 +147,8 @@ asio::awaitable<HttpResponse> Api::simple_command(const HttpRequest& req, const 
                                  "the store cannot write: " + store_.last_error().message);
     }
     auto command = protocol::make_command(cmd, {}).value();
-    auto r = co_await fleet_.execute(id, std::move(command), timeout, "api");
+    const std::string by = "api";
+    auto r = co_await fleet_.execute(id, command, timeout, by);
     co_return outcome_response(id, r);
 }
 

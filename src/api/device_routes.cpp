@@ -104,7 +104,7 @@ asio::awaitable<HttpResponse> Api::device_history(const Target& t, const std::st
     }
     const auto n = static_cast<std::size_t>(limit.value.value_or(50));
     const auto before_id = static_cast<std::uint64_t>(before.value.value_or(0));
-    co_return co_await blocking([this, id, n, before_id] {
+    const std::function<HttpResponse()> read = [this, id, n, before_id] {
         auto rows = store_.list_commands(id, before_id, n);
         if (!rows) {
             return error_response(http::status::service_unavailable, "store_unavailable",
@@ -117,11 +117,12 @@ asio::awaitable<HttpResponse> Api::device_history(const Target& t, const std::st
         body["next_before"] = rows->size() == n && !rows->empty() ? json::value(rows->back().id)
                                                                   : json::value(nullptr);
         return json_response(http::status::ok, body);
-    });
+    };
+    co_return co_await blocking(read);
 }
 
 asio::awaitable<HttpResponse> Api::get_command(std::uint64_t cid) {
-    co_return co_await blocking([this, cid] {
+    const std::function<HttpResponse()> read = [this, cid] {
         auto row = store_.get_command(cid);
         if (!row) {
             return error_response(http::status::service_unavailable, "store_unavailable",
@@ -132,7 +133,8 @@ asio::awaitable<HttpResponse> Api::get_command(std::uint64_t cid) {
                                   "no command " + std::to_string(cid));
         }
         return json_response(http::status::ok, command_json(**row));
-    });
+    };
+    co_return co_await blocking(read);
 }
 
 }  // namespace ptalk::api

@@ -154,11 +154,11 @@ void Fleet::record_offline(store::CommandRecord rec) {
     store_.put_command(std::move(rec));
 }
 
-boost::asio::awaitable<CommandResult> Fleet::execute(const std::string& id, protocol::Command cmd,
+boost::asio::awaitable<CommandResult> Fleet::execute(const std::string& id, protocol::Command& cmd,
                                                      std::chrono::milliseconds timeout,
-                                                     std::string requested_by) {
+                                                     const std::string& requested_by) {
     const auto cid = store_.next_command_id();
-    auto rec = new_record(cid, id, cmd, std::move(requested_by));
+    auto rec = new_record(cid, id, cmd, requested_by);
     auto s = session(id);
     if (!s) {
         dispatch::Completion c;
@@ -167,15 +167,17 @@ boost::asio::awaitable<CommandResult> Fleet::execute(const std::string& id, prot
         c.outcome = Outcome::offline;
         c.finished_at = Clock::now();
         record_offline(std::move(rec));
-        co_return CommandResult{cid, std::move(c)};
+        CommandResult result{cid, std::move(c)};
+        co_return result;
     }
     {
         std::lock_guard lock(pending_mutex_);
         pending_.emplace(cid, std::move(rec));
     }
-    auto c = co_await s->async_execute(dispatch::Request{cid, std::move(cmd), timeout, false},
-                                       boost::asio::use_awaitable);
-    co_return CommandResult{cid, std::move(c)};
+    dispatch::Request request{cid, std::move(cmd), timeout, false};
+    auto c = co_await s->async_execute(std::move(request), boost::asio::use_awaitable);
+    CommandResult result{cid, std::move(c)};
+    co_return result;
 }
 
 std::optional<std::uint64_t> Fleet::submit(const std::string& id, protocol::Command cmd,

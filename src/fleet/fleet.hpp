@@ -65,9 +65,12 @@ class Fleet final : public gateway::DeviceHooks {
 
     // Runs one command on a device and waits for its outcome (`offline` at once
     // when the device is not connected). Every outcome lands in the audit log.
-    boost::asio::awaitable<CommandResult> execute(const std::string& id, protocol::Command cmd,
+    // `cmd` is moved from. Arguments are references, not values: callers are
+    // coroutines that keep them alive, and GCC 12 destroys temporaries of a
+    // co_await expression wrongly.
+    boost::asio::awaitable<CommandResult> execute(const std::string& id, protocol::Command& cmd,
                                                   std::chrono::milliseconds timeout,
-                                                  std::string requested_by);
+                                                  const std::string& requested_by);
     // Queues a command without waiting; nullopt when the device is offline
     // (which is recorded as such too).
     std::optional<std::uint64_t> submit(const std::string& id, protocol::Command cmd,

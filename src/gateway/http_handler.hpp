@@ -19,7 +19,8 @@ class HttpHandler {
   public:
     virtual ~HttpHandler() = default;
     // Must not throw; answers every request (errors as JSON).
-    virtual boost::asio::awaitable<HttpResponse> handle(HttpRequest req,
+    // `req` outlives the call (the caller awaits it).
+    virtual boost::asio::awaitable<HttpResponse> handle(const HttpRequest& req,
                                                         const RequestContext& ctx) = 0;
 };
 

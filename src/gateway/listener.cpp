@@ -119,10 +119,14 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
         }
         if (ec) {
             metrics_.http_malformed.fetch_add(1, std::memory_order_relaxed);
-            const bool too_big = ec == http::error::body_limit || ec == http::error::header_limit;
             auto res =
-                plain_error(too_big ? http::status::payload_too_large : http::status::bad_request,
-                            too_big ? "too_large" : "bad_request", ec.message(), 11);
+                ec == http::error::header_limit
+                    ? plain_error(http::status::request_header_fields_too_large,
+                                  "headers_too_large", ec.message(), 11)
+                : ec == http::error::body_limit
+                    ? plain_error(http::status::payload_too_large, "body_too_large", ec.message(),
+                                  11)
+                    : plain_error(http::status::bad_request, "bad_request", ec.message(), 11);
             count_response(metrics_, res.result_int());
             co_await http::async_write(stream, res, as_tuple(use_awaitable));
             break;
@@ -147,7 +151,7 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
         }
         const bool keep_alive = req.keep_alive() && !stopping_;
         const unsigned version = req.version();
-        HttpResponse res = co_await http_.handle(std::move(req), ctx);
+        HttpResponse res = co_await http_.handle(req, ctx);
         res.version(version);
         res.keep_alive(keep_alive);
         res.prepare_payload();

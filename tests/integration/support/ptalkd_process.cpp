@@ -1,0 +1,126 @@
+#include "ptalkd_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "http_client.hpp"
+
+#ifndef PTALKD_PATH
+#error "PTALKD_PATH must name the ptalkd binary"
+#endif
+
+namespace ptalk::test {
+
+namespace {
+
+std::uint16_t free_port() {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+}
+
+std::filesystem::path make_temp_dir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ptalkd-test-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    return tmpl;
+}
+
+}  // namespace
+
+PtalkdProcess::PtalkdProcess(std::vector<std::string> args)
+    : args_(std::move(args)), data_dir_(make_temp_dir()), log_file_(data_dir_ / "ptalkd.log") {}
+
+PtalkdProcess::~PtalkdProcess() {
+    if (pid_ > 0) kill9();
+    std::error_code ec;
+    std::filesystem::remove_all(data_dir_, ec);
+}
+
+std::string PtalkdProcess::ws_url() const {
+    return "ws://127.0.0.1:" + std::to_string(port_) + "/ws";
+}
+
+std::string PtalkdProcess::log() const {
+    std::ifstream f(log_file_);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+void PtalkdProcess::start() {
+    if (port_ == 0) port_ = free_port();
+    std::vector<std::string> argv_s{PTALKD_PATH,
+                                    "--listen",
+                                    "127.0.0.1",
+                                    "--port",
+                                    std::to_string(port_),
+                                    "--data-dir",
+                                    (data_dir_ / "data").string(),
+                                    "--threads",
+                                    "2"};
+    argv_s.insert(argv_s.end(), args_.begin(), args_.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        const int fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    pid_ = pid;
+    exit_code_ = -1;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            throw std::runtime_error("ptalkd exited at start:\n" + log());
+        }
+        try {
+            HttpClient c(port_);
+            if (c.get("/healthz").status == 200) return;
+        } catch (...) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("ptalkd did not become healthy:\n" + log());
+}
+
+void PtalkdProcess::wait_exit() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    pid_ = -1;
+}
+
+void PtalkdProcess::terminate() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    wait_exit();
+}
+
+void PtalkdProcess::kill9() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    wait_exit();
+}
+
+}  // namespace ptalk::test
