@@ -8,6 +8,8 @@ void add_run_options(CLI::App& app, RunConfig& c) {
     auto& f = c.fleet;
     app.add_option("--url", f.url, "server WebSocket URL (ws://host:port/path?query)")
         ->capture_default_str();
+    app.add_option("--ca-file", f.ca_file, "wss://: trust this CA certificate (PEM)");
+    app.add_flag("--insecure", f.insecure, "wss://: accept any server certificate");
     app.add_option("--count,-n", f.count, "number of devices")->capture_default_str();
     app.add_option("--profile", c.profile, "firmware (field quirks) or spec (documented)")
         ->check(CLI::IsMember({"firmware", "spec"}))

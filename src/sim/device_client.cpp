@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -39,7 +40,7 @@ struct DeviceClient::Session {
     explicit Session(const net::any_io_executor& ex, bool firmware)
         : ws(ex), tracker(firmware), wake(ex) {}
 
-    websocket::stream<FrameTap<beast::tcp_stream>> ws;
+    websocket::stream<FrameTap> ws;
     FrameTracker tracker;
     net::steady_timer wake;  // wakes the writer
     std::deque<Outbound> queue;
@@ -249,6 +250,21 @@ net::awaitable<DeviceClient::End> DeviceClient::connect_and_serve() {
     if (cec || s->end) {
         current_.reset();
         co_return s->end.value_or(End::connect_failed);
+    }
+    if (opt_.tls) {
+        auto& tls = s->ws.next_layer().enable_tls(*opt_.tls);
+        // SNI and the name check, as an ESP-IDF client with a CA bundle does.
+        SSL_set_tlsext_host_name(tls.native_handle(), opt_.url.host.c_str());
+        if (opt_.tls_verify)
+            tls.set_verify_callback(net::ssl::host_name_verification(opt_.url.host));
+        tcp.expires_after(opt_.handshake_timeout);
+        auto [tec] = co_await tls.async_handshake(net::ssl::stream_base::client, tuple_awaitable);
+        tcp.expires_never();
+        if (tec || s->end) {
+            s->close_tcp();
+            current_.reset();
+            co_return s->end.value_or(End::connect_failed);
+        }
     }
     if (firmware) s->ws.next_layer().set_tracker(&s->tracker);
     s->ws.set_option(websocket::stream_base::timeout{opt_.handshake_timeout,

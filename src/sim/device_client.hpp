@@ -23,11 +23,17 @@
 #include "sim/stats.hpp"
 #include "sim/ws_url.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace ptalk::sim {
 
 struct ClientOptions {
     WsUrl url;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints;  // resolved once for the fleet
+    std::shared_ptr<boost::asio::ssl::context> tls;         // set for wss:// URLs
+    bool tls_verify = true;                                 // check the server's name and chain
     Millis connect_timeout{5000};
     Millis handshake_timeout{10'000};
     Millis ping_after{5000};      // silence before the device pings

@@ -15,6 +15,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -39,6 +40,26 @@ struct Fleet::Context {
     TimePoint last_flush = Clock::now();
 };
 
+namespace {
+
+std::shared_ptr<net::ssl::context> make_tls_context(FleetOptions& opt) {
+    auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
+    boost::system::error_code ec;
+    if (!opt.ca_file.empty()) {
+        ctx->load_verify_file(opt.ca_file, ec);
+        if (ec)
+            throw std::invalid_argument("cannot read --ca-file " + opt.ca_file + ": " +
+                                        ec.message());
+    } else {
+        ctx->set_default_verify_paths(ec);
+    }
+    opt.client.tls_verify = !opt.insecure;
+    ctx->set_verify_mode(opt.insecure ? net::ssl::verify_none : net::ssl::verify_peer);
+    return ctx;
+}
+
+}  // namespace
+
 void check_fd_limit(std::size_t count) {
     rlimit lim{};
     if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
@@ -62,8 +83,7 @@ Fleet::Fleet(FleetOptions opt) : opt_(std::move(opt)), state_(opt_.state_dir) {
     if (opt_.count == 0) throw std::invalid_argument("--count must be at least 1");
     opt_.threads = std::clamp(opt_.threads, 1u, 2u);
     opt_.client.url = parse_ws_url(opt_.url);
-    if (opt_.client.url.tls)
-        throw std::invalid_argument("wss:// is not supported yet: use ws:// (" + opt_.url + ")");
+    if (opt_.client.url.tls) opt_.client.tls = make_tls_context(opt_);
     check_fd_limit(opt_.count);
     {
         net::io_context io;

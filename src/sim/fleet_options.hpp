@@ -20,6 +20,8 @@ struct FleetOptions {
     std::string firmware_version = default_firmware_version;  // for devices with no saved state
     ModelOptions model;           // profile, delays and faults of every device
     ClientOptions client;         // timeouts, reboot delay, backoff (url/endpoints are filled in)
+    std::string ca_file;          // wss://: trust this CA (PEM) instead of the system's
+    bool insecure = false;        // wss://: accept any certificate (self-signed test servers)
     double ignore_commands = 0;   // < 1: a fraction of the devices; >= 1: a count
     double churn_per_minute = 0;  // random Wi-Fi drops per device per minute
     bool pull_firmware = false;   // each device asks for an update once, after its first handshake
