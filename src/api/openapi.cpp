@@ -80,7 +80,7 @@ const std::string& openapi_document() {
       "Outcome": {"description": "the command's outcome", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Outcome"}}}}},
     "schemas": {
       "Error": {"type": "object", "properties": {"error": {"type": "object",
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}},
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
       "Device": {"type": "object", "properties": {
         "device_id": {"type": "string"}, "mac": {"type": "string"}, "online": {"type": "boolean"},
         "device_name": {"type": "string", "nullable": true}, "firmware_version": {"type": "string", "nullable": true},

@@ -109,9 +109,11 @@ TEST_F(Abuse, WebSocketGarbageNeverHurtsTheServer) {
     // A frame over the limit ends that connection only.
     auto big = open_ws();
     big->text(true);
-    big->write(asio::buffer(R"({"cmd":"device_handshake","device_id":"0a0b0c0d0e0f"})", 53));
+    big->write(
+        asio::buffer(std::string(R"({"cmd":"device_handshake","device_id":"0a0b0c0d0e0f"})")));
     big->write(asio::buffer(std::string(100 * 1024, ' ')), ec);
-    big->read(buf, ec);
+    for (int i = 0; i < 10 && !ec; ++i)
+        big->read(buf, ec);  // request_status, then the end
     EXPECT_TRUE(ec);
     // Upgrades on other paths are refused.
     EXPECT_THROW(open_ws("/elsewhere"), beast::system_error);

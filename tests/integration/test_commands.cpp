@@ -142,7 +142,7 @@ TEST_P(Commands, SeedEndpointClampsAndAnswersLikeTheGuide) {
 TEST_P(Commands, HistoryAndCommandLookupShowEveryOutcome) {
     auto r = command(R"({"cmd":"set_volume","volume":42})");
     ASSERT_EQ(r.status, 200u);
-    const auto cid = r.json.at("id").as_uint64();
+    const auto cid = r.json.at("id").to_number<std::uint64_t>();
     auto c = http_->get("/api/v1/commands/" + std::to_string(cid));
     ASSERT_EQ(c.status, 200u) << c.body;
     EXPECT_EQ(field(c, "outcome"), "ok");
@@ -151,12 +151,12 @@ TEST_P(Commands, HistoryAndCommandLookupShowEveryOutcome) {
     ASSERT_EQ(h.status, 200u);
     const auto& cmds = h.json.at("commands").as_array();
     ASSERT_GE(cmds.size(), 2u);  // ours and the status after the handshake
-    EXPECT_EQ(cmds[0].at("id").as_uint64(), cid);
+    EXPECT_EQ(cmds[0].at("id").to_number<std::uint64_t>(), cid);
     // Asynchronous: 202 with an id to read later.
     auto q = http_->post("/api/v1/devices/" + id_ + "/commands?wait=false",
                          R"({"cmd":"set_brightness","brightness":7})");
     ASSERT_EQ(q.status, 202u) << q.body;
-    const auto qid = std::to_string(q.json.at("id").as_uint64());
+    const auto qid = std::to_string(q.json.at("id").to_number<std::uint64_t>());
     EXPECT_TRUE(eventually(
         [&] { return field(http_->get("/api/v1/commands/" + qid), "outcome") == "ok"; }, 5s));
 }

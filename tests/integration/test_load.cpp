@@ -50,7 +50,7 @@ TEST(Load, ThousandDevicesTenConcurrentCommandsEach) {
                     }
                     ++ok;
                     std::lock_guard lock(ids_mutex);
-                    ids.insert(r.json.at("id").as_uint64());
+                    ids.insert(r.json.at("id").to_number<std::uint64_t>());
                 }
             }
         });
