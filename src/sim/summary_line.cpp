@@ -14,6 +14,8 @@ std::string summary_line(const StatsSnapshot& s, std::chrono::seconds elapsed) {
                             s[Counter::ota_in_progress], s[Counter::ota_ok],
                             s[Counter::ota_failed] + s[Counter::ota_cut_off],
                             static_cast<double>(s[Counter::ota_bytes]) / (1024.0 * 1024.0));
+    if (s[Counter::connect_failures] > 0)
+        line += fmt::format("  failed connects {}", s[Counter::connect_failures]);
     if (s[Counter::stranded_now] > 0)
         line += fmt::format("  STRANDED {}", s[Counter::stranded_now]);
     if (s[Counter::offline_now] > 0) line += fmt::format("  offline {}", s[Counter::offline_now]);

@@ -255,3 +255,18 @@ TEST(FirmwareModel, BatteryDrainsSlowlyAndNeverReachesZero) {
     EXPECT_EQ(d.model.battery_percent(d.t0 + 25s), 78);
     EXPECT_EQ(d.model.battery_percent(d.t0 + 10h), 1);
 }
+
+TEST(FirmwareModel, SettingsSurviveARebootAndStartFromWhatWasSaved) {
+    Device d(Profile::firmware);
+    (void)d.send(wire(*proto::make_set_volume(12)));
+    (void)d.send(wire(*proto::make_set_device_name("Den")));
+    d.model.boot(d.t0 + 10s);
+    EXPECT_EQ(d.model.settings(), (DeviceSettings{"Den", 12, 100, "1.0.1"}));
+    EXPECT_EQ(d.model.uptime_sec(d.t0 + 12s), 2);
+    EXPECT_EQ(d.model.boots(), 2u);
+    FirmwareModel restored("24a160ff3b9c", DeviceSettings{"Den", 12, 7, "1.0.6"}, {});
+    restored.boot(d.t0);
+    auto h = as_handshake(restored.handshake(d.t0));
+    EXPECT_EQ(h.device_name, "Den");
+    EXPECT_EQ(h.firmware_version, "1.0.6");
+}
