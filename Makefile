@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ARGS ?=
 
-.PHONY: run test deps test-deps release test-build fuzz fuzz-long bench format clean
+.PHONY: run test deps test-deps release test-build fuzz-build fuzz fuzz-long bench bench-system format clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -19,25 +19,24 @@ release: deps
 	cmake --build $(BUILD)/release -j $(JOBS)
 
 run: release
-	$(BUILD)/release/apps/ptalkd $(ARGS)
+	$(BUILD)/release/apps/ptalkd/ptalkd $(ARGS)
 
 test-build: test-deps
 	cmake -S . -B $(BUILD)/test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPTALK_SANITIZE=ON \
 	    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
 	cmake --build $(BUILD)/test -j $(JOBS)
 
-test: test-build
-	cd $(BUILD)/test && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    ctest --output-on-failure -j $(JOBS) --timeout 600
-	$(MAKE) fuzz FUZZ_SECONDS=20
+test: test-build fuzz-build
+	scripts/test.sh $(BUILD)/test $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 # Fuzz targets are built with clang + libFuzzer in their own build tree.
 FUZZ_SECONDS ?= 20
-fuzz: test-deps
+fuzz-build: test-deps
 	CXX=clang++ cmake -S . -B $(BUILD)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	    -DPTALK_FUZZ=ON -DPTALK_TESTS=OFF
 	cmake --build $(BUILD)/fuzz -j $(JOBS) --target fuzz_targets
+
+fuzz: fuzz-build
 	scripts/run-fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 fuzz-long:
@@ -46,6 +45,12 @@ fuzz-long:
 bench: test-deps
 	cmake -S . -B $(BUILD)/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DPTALK_TESTS=OFF -DPTALK_BENCH=ON
 	cmake --build $(BUILD)/bench -j $(JOBS)
+
+# Every measurement of docs/PERFORMANCE.md, reference servers included (about 10 minutes).
+# BENCH_ARGS passes options to bench/system/main.py, e.g. BENCH_ARGS="--sizes 1000,5000".
+BENCH_ARGS ?=
+bench-system:
+	BENCH_BUILD=$(BUILD)/bench JOBS=$(JOBS) bench/run.sh $(BENCH_ARGS)
 
 format:
 	find src apps tests fuzz bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

@@ -1,0 +1,93 @@
+"""results.json (from main.py) -> Markdown tables, ratios and the issue's targets."""
+import json
+import sys
+
+
+def by_size(results, name):
+    return {r["devices"]: r for r in results["servers"].get(name, [])}
+
+
+def fleet_table(res, names, sizes):
+    out = ["| devices | " + " | ".join(f"{n} handshakes/s | {n} KiB/device" for n in names) + " |",
+           "|---:|" + "---:|---:|" * len(names)]
+    for size in sizes:
+        cells = []
+        for n in names:
+            r = by_size(res, n).get(size)
+            cells += [str(r["handshakes_per_s"]), str(r["rss_per_device_kib"])] if r else ["–", "–"]
+        out.append(f"| {size} | " + " | ".join(cells) + " |")
+    return out
+
+
+def seed_table(res, names, load):
+    out = ["| server | requests/s | CPU-s per 10 000 requests | p50 ms | p99 ms | errors |",
+           "|---|---:|---:|---:|---:|---|"]
+    for n in names:
+        s = by_size(res, n).get(load, {}).get("seed")
+        if not s:
+            continue
+        errs = {k: v for k, v in s["errors"].items() if v}
+        out.append(f"| {n} | {s['rps']} | {s['cpu_s_per_10k_requests']} | "
+                   f"{s['latency_us']['p50'] / 1000:.2f} | {s['latency_us']['p99'] / 1000:.2f} | "
+                   f"{errs or 'none'} |")
+    return out
+
+
+def main():
+    res = json.load(open(sys.argv[1]))
+    names = list(res["servers"])
+    sizes = sorted({r["devices"] for rs in res["servers"].values() for r in rs})
+    load = res.get("load_devices", 5000)
+    m = res["machine"]
+    lines = [f"Run {res['started']}: {m['nproc']} cores ({m['cpu']}), kernel {m['kernel']}, "
+             f"load average {m['loadavg_start']} at start, {m['loadavg_end']} at end.", ""]
+    lines += fleet_table(res, names, sizes) + [""]
+    lines += seed_table(res, names, load) + [""]
+    p = by_size(res, "ptalkd")
+    c = p.get(load, {}).get("commands")
+    if c:
+        mx, half = c["max"], c["half_rate"]
+        lines += ["| command API (set_volume, waits for the reply) | round trips/s | p50 ms | "
+                  "p99 ms |", "|---|---:|---:|---:|",
+                  f"| wrk, 64 connections, closed loop | {mx['rps']} | "
+                  f"{mx['latency_us']['p50'] / 1000:.2f} | {mx['latency_us']['p99'] / 1000:.2f} |",
+                  f"| ptalk-rate-load at {half['rate']}/s, open loop | {half['achieved_rps']} | "
+                  f"{half['p50_ms']:.2f} | {half['p99_ms']:.2f} |", ""]
+    targets = []
+    if 15000 in p:
+        kib = p[15000]["rss_per_device_kib"]
+        targets.append(("15 000 devices at ≤ 4 KiB each", f"{kib} KiB", kib <= 4))
+    for ref in ("node", "fastapi"):
+        r = by_size(res, ref).get(load)
+        if not (r and load in p):
+            continue
+        hs = p[load]["handshakes_per_s"] / r["handshakes_per_s"]
+        lines.append(f"ptalkd / {ref} at {load} devices: handshakes ×{hs:.2f}, RSS per device "
+                     f"×{p[load]['rss_per_device_kib'] / r['rss_per_device_kib']:.2f}"
+                     + (f", seed requests/s ×{p[load]['seed']['rps'] / r['seed']['rps']:.2f}, "
+                        f"CPU per request ×{p[load]['seed']['cpu_s_per_10k_requests'] / r['seed']['cpu_s_per_10k_requests']:.2f}"
+                        if "seed" in r and "seed" in p[load] else ""))
+        if ref == "node":
+            targets.append(("≥ 2× node's handshake rate", f"×{hs:.2f}", hs >= 2))
+            if "seed" in r and "seed" in p[load]:
+                sr = p[load]["seed"]["rps"] / r["seed"]["rps"]
+                targets.append(("≥ 2× node's seed-endpoint rate", f"×{sr:.2f}", sr >= 2))
+    if load in p and "seed" in p[load]:
+        s = p[load]["seed"]
+        a = s.get("audit", {})
+        targets.append(("≤ 0.25 CPU-s per 10 000 seed requests, all in the audit log",
+                        f"{s['cpu_s_per_10k_requests']} CPU-s; audit "
+                        f"{a.get('in_store')}/{a.get('expected_commands')} commands",
+                        s["cpu_s_per_10k_requests"] <= 0.25 and a.get("complete", False)))
+    if c:
+        targets.append(("≥ 25 000 API round trips/s", str(c["max"]["rps"]),
+                        c["max"]["rps"] >= 25000))
+        targets.append(("p99 ≤ 10 ms at half that rate", f"{c['half_rate']['p99_ms']:.2f} ms",
+                        c["half_rate"]["p99_ms"] <= 10))
+    lines += ["", "| target | measured | |", "|---|---|---|"]
+    lines += [f"| {t} | {v} | {'met' if ok else '**missed**'} |" for t, v, ok in targets]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The servers under test: ptalkd and the two reference servers of the seed's API.
+
+Each listens on 127.0.0.1 on a free port, and tells how many devices have
+shaken hands: ptalkd through /metrics, the references through /bench/connected.
+"""
+import os
+import re
+import tempfile
+
+import procs
+
+BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Server:
+    name = "?"
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.port = None
+        self.proc = None
+
+    def command(self, port):
+        raise NotImplementedError
+
+    def cwd(self):
+        return None
+
+    def start(self):
+        self.port = procs.free_port()
+        log = os.path.join(self.workdir, f"{self.name}-{self.port}.log")
+        self.proc = procs.start(self.command(self.port), log, cwd=self.cwd())
+        if not procs.wait_until(self._ready, timeout=30, interval=0.1):
+            procs.stop(self.proc)
+            raise RuntimeError(f"{self.name} did not come up; see {log}")
+        return self
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.name} exited with {self.proc.returncode}")
+        try:
+            self.connected()
+            return True
+        except OSError:
+            return False
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def connected(self):
+        return procs.http_json(self.base + "/bench/connected")["connected"]
+
+    def stop(self):
+        if self.proc:
+            procs.stop(self.proc)
+            self.proc = None
+
+
+class Ptalkd(Server):
+    name = "ptalkd"
+
+    def __init__(self, workdir, binary):
+        super().__init__(workdir)
+        self.binary = binary
+        self.data_dir = None
+        self.probes = 0  # /metrics calls: each is a 2xx response in the next snapshot
+
+    def command(self, port):
+        # A fresh store each time; everything else on ptalkd's defaults (log level info,
+        # one I/O thread per core, request_status after each handshake).
+        self.data_dir = tempfile.mkdtemp(prefix="ptalkd-data-", dir=self.workdir)
+        return [self.binary, "--listen", "127.0.0.1", "--port", str(port),
+                "--data-dir", self.data_dir]
+
+    def metrics(self):
+        """Prometheus text -> {"name" or "name{labels}": value}."""
+        _, text = procs.http("GET", self.base + "/metrics")
+        self.probes += 1
+        out = {}
+        for line in text.splitlines():
+            m = re.match(r"^([a-z_]+(?:\{[^}]*\})?) ([0-9.eE+-]+)$", line)
+            if m:
+                out[m.group(1)] = float(m.group(2))
+        return out
+
+    def connected(self):
+        return int(self.metrics()["ptalk_devices_connected"])
+
+    @property
+    def db(self):
+        return os.path.join(self.data_dir, "ptalk.db")
+
+
+class Node(Server):
+    name = "node"
+
+    def command(self, port):
+        return ["node", "server.js", str(port)]
+
+    def cwd(self):
+        return os.path.join(BENCH, "reference", "node")
+
+
+class FastApi(Server):
+    name = "fastapi"
+
+    def command(self, port):
+        # Debian's python3 (the one python3-fastapi and python3-uvicorn install into).
+        return ["/usr/bin/python3", "run_seed.py", str(port)]
+
+    def cwd(self):
+        return os.path.join(BENCH, "reference", "fastapi")
