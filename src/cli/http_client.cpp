@@ -1,0 +1,156 @@
+#include "cli/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
+
+#include "cli/exit_code.hpp"
+
+namespace ptalk::cli {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto connect_timeout = std::chrono::seconds(5);
+
+http::request<http::string_body> make_request(http::verb method, const ServerUrl& server,
+                                              std::string_view path, const std::string& token) {
+    http::request<http::string_body> req{method, server.base_path + std::string(path), 11};
+    req.set(http::field::host, server.host + ":" + std::to_string(server.port));
+    req.set(http::field::user_agent, "ptalk-cli");
+    req.keep_alive(true);
+    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+    return req;
+}
+
+HttpResponse to_response(http::response<http::string_body>& res) {
+    HttpResponse r;
+    r.status = res.result_int();
+    r.body = std::move(res.body());
+    boost::json::error_code jec;
+    auto v = boost::json::parse(r.body, jec);
+    if (!jec) r.json = std::move(v);
+    return r;
+}
+
+}  // namespace
+
+HttpClient::HttpClient(ServerUrl server, std::string token)
+    : server_(std::move(server)), token_(std::move(token)) {}
+
+HttpClient::~HttpClient() {
+    if (stream_) {
+        beast::error_code ec;
+        stream_->socket().shutdown(tcp::socket::shutdown_both, ec);
+    }
+}
+
+void HttpClient::unreachable(const boost::system::error_code& ec) const {
+    throw CliError(ExitCode::unreachable, "cannot reach the server at " + server_.to_string() +
+                                              ": " + ec.message() +
+                                              " (is ptalkd running? see --server)");
+}
+
+void HttpClient::connect() {
+    tcp::resolver resolver(ioc_);
+    beast::error_code ec;
+    const auto endpoints = resolver.resolve(server_.host, std::to_string(server_.port), ec);
+    if (ec) unreachable(ec);
+    stream_.emplace(ioc_);
+    stream_->expires_after(connect_timeout);
+    stream_->connect(endpoints, ec);
+    if (ec) {
+        stream_.reset();
+        unreachable(ec);
+    }
+}
+
+HttpResponse HttpClient::request(http::verb method, std::string_view path, std::string_view body,
+                                 std::string_view content_type, const ProgressFn& progress) {
+    for (int attempt = 0;; ++attempt) {
+        const bool reused = stream_.has_value();
+        if (!stream_) connect();
+        auto req = make_request(method, server_, path, token_);
+        if (!body.empty()) {
+            req.set(http::field::content_type, content_type);
+            req.body() = std::string(body);
+        }
+        req.prepare_payload();
+        beast::error_code ec;
+        stream_->expires_after(timeout_);
+        http::request_serializer<http::string_body> sr{req};
+        std::uint64_t sent = 0;
+        const std::uint64_t total = req.body().size();
+        while (!ec && !sr.is_done()) {
+            sent += http::write_some(*stream_, sr, ec);
+            if (progress) progress(std::min(sent, total), total);
+        }
+        beast::flat_buffer buf;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(64 * 1024 * 1024);
+        if (!ec) http::read(*stream_, buf, parser, ec);
+        // The server may answer early (413, 404) and close before reading a large body.
+        if (ec && parser.is_header_done() && parser.is_done()) ec = {};
+        if (ec) {
+            stream_.reset();
+            // An idle keep-alive connection the server had closed: try a fresh one once.
+            if (reused && attempt == 0 && !parser.is_header_done()) continue;
+            unreachable(ec);
+        }
+        auto res = parser.release();
+        if (!res.keep_alive()) stream_.reset();
+        return to_response(res);
+    }
+}
+
+HttpResponse HttpClient::stream(std::string_view path, std::string_view accept,
+                                const ChunkFn& on_chunk) {
+    stream_.reset();  // a stream has its connection to itself
+    connect();
+    auto req = make_request(http::verb::get, server_, path, token_);
+    req.set(http::field::accept, accept);
+    req.prepare_payload();
+    beast::error_code ec;
+    stream_->expires_after(connect_timeout);
+    http::write(*stream_, req, ec);
+    beast::flat_buffer buf;
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);
+    if (!ec) http::read_header(*stream_, buf, parser, ec);
+    if (ec) {
+        stream_.reset();
+        unreachable(ec);
+    }
+    const auto status = parser.get().result_int();
+    char chunk[8192];
+    std::string whole;
+    while (!parser.is_done()) {
+        parser.get().body().data = chunk;
+        parser.get().body().size = sizeof chunk;
+        stream_->expires_never();
+        http::read(*stream_, buf, parser, ec);
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) break;
+        const std::string_view got(chunk, sizeof chunk - parser.get().body().size);
+        if (status / 100 != 2) {
+            whole.append(got);
+        } else if (!got.empty() && !on_chunk(got)) {
+            break;
+        }
+    }
+    stream_.reset();
+    if (status / 100 == 2) return {};
+    http::response<http::string_body> res{parser.get().result(), 11, std::move(whole)};
+    return to_response(res);
+}
+
+}  // namespace ptalk::cli

@@ -1,0 +1,99 @@
+// `ptalk console` in a pseudo-terminal: a session with one device online that
+// sets volume, renames, reboots and waits for it, tries an update, and types
+// while a device drops and comes back.
+#include <fstream>
+#include <sstream>
+
+#include "support/cli_fixture.hpp"
+#include "support/pty_session.hpp"
+
+namespace ptalk::test {
+namespace {
+
+class Console : public FleetFixture<1> {
+  protected:
+    void SetUp() override {
+        env_ = child_environment(home_.path(), {{"TERM", "dumb"}});
+        pty_ = std::make_unique<PtySession>(
+            std::vector<std::string>{"--server", url(), "console", "--poll-ms", "100"}, env_);
+    }
+    void TearDown() override {
+        if (HasFailure()) std::cerr << "---- console output ----\n" << pty_->output() << "\n";
+        FleetFixture<1>::TearDown();
+    }
+    // Types a line and waits for `answer` in what the console prints next.
+    void type(const std::string& line, const std::string& answer) {
+        pty_->send_line(line);
+        ASSERT_TRUE(pty_->expect(answer)) << "after `" << line << "`, expected: " << answer;
+    }
+
+    TempDir home_;
+    std::vector<std::string> env_;
+    std::unique_ptr<PtySession> pty_;
+};
+
+TEST_F(Console, AnOperatorsSession) {
+    const auto& dev = id(0);
+    ASSERT_TRUE(pty_->expect("ptalk console on " + url() + ": 2 devices, 1 online"));
+    ASSERT_TRUE(pty_->expect("using PTalk (" + dev + "), the only device online"));
+    ASSERT_TRUE(pty_->expect("ptalk:PTalk> "));
+
+    type("vol 75", "[PTalk] volume 75: ok (");
+    EXPECT_EQ(device(0).settings.volume, 75);
+    type("bright 300", "error: brightness 300 is out of range: allowed 0-100");
+    type("name Living Room", "[PTalk] name 'Living Room': ok (");
+    ASSERT_TRUE(pty_->expect("ptalk:Living Room> "));
+    EXPECT_EQ(device(0).settings.name, "Living Room");
+    type("status", "[Living Room] name 'Living Room', volume 75, brightness 100");
+
+    type("wifi home secret", "refused: Wi-Fi is provisioned over BLE");
+    type("wsurl ws://elsewhere/ws", "refused: wsurl (set_ws_url) is reserved");
+    type("ota 1.0.6", "error: this server does not offer firmware updates yet (nothing was sent)");
+    type("stauts", "error: unknown command 'stauts'; did you mean status?");
+
+    // Reboot: acknowledged at once; the watcher tells when the device is back.
+    const auto handshakes = device(0).handshakes;
+    type("reboot", "[Living Room] reboot: ok (");
+    ASSERT_TRUE(pty_->expect("* Living Room (" + dev + ")"));
+    ASSERT_TRUE(pty_->expect("back online"));
+    EXPECT_GT(device(0).handshakes, handshakes);
+
+    // Another target, by a mistyped id, then the offline device, then back by name.
+    type("use 24a16000000", "did you mean ");
+    type("use " + offline_id_, "using PTalk (" + offline_id_ + ") (offline now)");
+    type("vol 5", "error: device PTalk (" + offline_id_ + ") is offline");
+    // Tab completes a name with a space in it.
+    pty_->send("use Liv\t\r");
+    ASSERT_TRUE(pty_->expect("using Living Room (" + dev + ")"));
+
+    type("all vol 20", "all: 1 ok, 0 failed");
+    EXPECT_EQ(device(0).settings.volume, 20);
+    type("devices", "Living Room");
+    type("help", "wifi SSID PASS   refused: Wi-Fi is provisioned over BLE");
+    type("quit", "");
+    EXPECT_EQ(pty_->wait_exit(), 0);
+
+    std::ifstream history(home_.path() / ".local" / "state" / "ptalk" / "history");
+    std::stringstream ss;
+    ss << history.rdbuf();
+    EXPECT_NE(ss.str().find("vol 75"), std::string::npos) << ss.str();
+    EXPECT_NE(ss.str().find("name Living Room"), std::string::npos) << ss.str();
+}
+
+TEST_F(Console, EventsDoNotGarbleTheLineBeingTyped) {
+    ASSERT_TRUE(pty_->expect("ptalk:"));
+    const auto handshakes = device(0).handshakes;
+    pty_->send("vol 3");  // half a line, no Enter yet
+    fleet_->drop_link(id(0));
+    ASSERT_TRUE(pty_->expect("back online"));
+    EXPECT_GT(device(0).handshakes, handshakes);
+    // The half-typed line is still there: finishing it sends "vol 33".
+    pty_->send("3\r");
+    ASSERT_TRUE(pty_->expect("volume 33: ok ("));
+    EXPECT_EQ(device(0).settings.volume, 33);
+    pty_->send("\x04");  // Ctrl-D on an empty line ends the console
+    EXPECT_EQ(pty_->wait_exit(), 0);
+}
+
+}  // namespace
+}  // namespace ptalk::test

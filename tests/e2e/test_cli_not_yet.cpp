@@ -1,0 +1,69 @@
+// Commands for features this server does not offer yet (firmware catalogue,
+// OTA, rollouts, the event stream): each says so in one line, exit 4, and
+// nothing reaches a device.
+#include <fstream>
+
+#include "protocol/firmware_image.hpp"
+#include "support/cli_fixture.hpp"
+
+namespace ptalk::test {
+namespace {
+
+class NotYet : public CliFixture {
+  protected:
+    static std::int64_t commands_seen() { return fleet_->stats()[sim::Counter::commands]; }
+    void expect_not_offered(const std::vector<std::string>& args, const std::string& feature) {
+        const auto r = ptalk(args);
+        EXPECT_EQ(r.code, 4) << args[0] << ": " << r.err;
+        EXPECT_EQ(r.err, "ptalk: this server does not offer " + feature + " yet (nothing was sent)\n")
+            << args[0];
+    }
+};
+
+TEST_F(NotYet, FirmwareUploadChecksTheImageThenSaysSo) {
+    TempDir dir;
+    const auto good = dir.path() / "fw.bin";
+    const auto image = protocol::make_test_firmware_image("1.0.6", 64 * 1024);
+    std::ofstream(good, std::ios::binary)
+        .write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+    expect_not_offered({"firmware", "upload", good.string(), "--version", "1.0.6"}, "firmware uploads");
+    // Checked locally first: a version that disagrees, a file that is no image.
+    auto r = ptalk({"firmware", "upload", good.string(), "--version", "2.0.0"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_TRUE(r.err.find("says it is version 1.0.6, not 2.0.0") != std::string::npos) << r.err;
+    const auto junk = dir.path() / "junk.bin";
+    std::ofstream(junk) << "hello";
+    r = ptalk({"firmware", "upload", junk.string()});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_TRUE(r.err.find("is not an ESP32 application image") != std::string::npos) << r.err;
+    EXPECT_EQ(ptalk({"firmware", "upload", (dir.path() / "none.bin").string()}).code, 2);
+}
+
+TEST_F(NotYet, FirmwareListOtaRolloutsAndEvents) {
+    const auto before = commands_seen();
+    expect_not_offered({"firmware", "list"}, "the firmware catalogue");
+    expect_not_offered({"ota", id(0), "--version", "1.0.6"}, "firmware updates");
+    expect_not_offered({"ota", id(0), "--version", "1.0.6", "--watch"}, "firmware updates");
+    expect_not_offered({"cmd", id(0), R"({"cmd":"request_ota","version":"1.0.6"})"},
+                       "firmware updates");
+    expect_not_offered({"rollout", "create", "--version", "1.0.6", "--all", "--batch-percent", "20"},
+                       "rollouts");
+    expect_not_offered({"rollout", "list"}, "rollouts");
+    for (const char* verb : {"show", "pause", "resume", "cancel", "watch"})
+        expect_not_offered({"rollout", verb, "1"}, "rollouts");
+    expect_not_offered({"events"}, "an event stream");
+    EXPECT_EQ(commands_seen(), before);
+    // An unknown device is still reported as such.
+    const auto r = ptalk({"ota", "24a160000009", "--version", "1.0.6"});
+    EXPECT_EQ(r.code, 4);
+    EXPECT_TRUE(r.err.find("did you mean") != std::string::npos) << r.err;
+}
+
+TEST_F(NotYet, RolloutNeedsATarget) {
+    const auto r = ptalk({"rollout", "create", "--version", "1.0.6"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "ptalk: say which devices: --all, --firmware FROM or --device ID…\n");
+}
+
+}  // namespace
+}  // namespace ptalk::test

@@ -1,0 +1,81 @@
+#include "cli/settings.hpp"
+
+#include <cstdlib>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "cli/exit_code.hpp"
+
+namespace ptalk::cli {
+namespace {
+
+TEST(ConfigText, ReadsKeyValueLinesCommentsAndQuotes) {
+    const auto m = parse_config_text(
+        "# ptalk\n\nserver = http://fleet:8000\n  token='abc def'  \r\nempty =\n", "cfg");
+    EXPECT_EQ(m.at("server"), "http://fleet:8000");
+    EXPECT_EQ(m.at("token"), "abc def");
+    EXPECT_EQ(m.at("empty"), "");
+}
+
+TEST(ConfigText, NamesTheBadLine) {
+    try {
+        (void)parse_config_text("server = x\njunk\n", "/home/u/.config/ptalk/config");
+        FAIL();
+    } catch (const CliError& e) {
+        EXPECT_EQ(e.code(), ExitCode::usage);
+        EXPECT_STREQ(e.what(), "/home/u/.config/ptalk/config:2: expected 'key = value'");
+    }
+}
+
+class LoadSettings : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("ptalk-settings-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir_ / "ptalk");
+        std::ofstream(dir_ / "ptalk" / "config") << "server = http://file:1\ntoken = from-file\n";
+        ::setenv("XDG_CONFIG_HOME", dir_.c_str(), 1);
+        ::unsetenv("PTALK_SERVER");
+        ::unsetenv("PTALK_TOKEN");
+    }
+    void TearDown() override {
+        ::unsetenv("XDG_CONFIG_HOME");
+        ::unsetenv("PTALK_SERVER");
+        ::unsetenv("PTALK_TOKEN");
+        std::filesystem::remove_all(dir_);
+    }
+    std::filesystem::path dir_;
+};
+
+TEST_F(LoadSettings, FlagBeatsEnvironmentBeatsFile) {
+    auto s = load_settings({});
+    EXPECT_EQ(s.server, "http://file:1");
+    EXPECT_EQ(s.token, "from-file");
+    ::setenv("PTALK_SERVER", "http://env:2", 1);
+    ::setenv("PTALK_TOKEN", "from-env", 1);
+    s = load_settings({});
+    EXPECT_EQ(s.server, "http://env:2");
+    EXPECT_EQ(s.token, "from-env");
+    s = load_settings({std::string("http://flag:3"), std::string("from-flag"), std::nullopt});
+    EXPECT_EQ(s.server, "http://flag:3");
+    EXPECT_EQ(s.token, "from-flag");
+}
+
+TEST_F(LoadSettings, DefaultsWithoutAFileAndAMissingExplicitFileIsAnError) {
+    std::filesystem::remove(dir_ / "ptalk" / "config");
+    const auto s = load_settings({});
+    EXPECT_EQ(s.server, default_server);
+    EXPECT_EQ(s.token, "");
+    SettingsOverrides o;
+    o.config_file = dir_ / "nope";
+    try {
+        (void)load_settings(o);
+        FAIL();
+    } catch (const CliError& e) {
+        EXPECT_EQ(e.code(), ExitCode::usage);
+    }
+}
+
+}  // namespace
+}  // namespace ptalk::cli
