@@ -18,7 +18,7 @@ WsUrl parse_ws_url(std::string_view url) {
     }
     // An IPv6 literal is resolved and checked without its brackets.
     out.host = r->host_type() == boost::urls::host_type::ipv6 ? r->host_ipv6_address().to_string()
-                                                             : std::string(r->encoded_host());
+                                                              : std::string(r->encoded_host());
     if (out.host.empty()) throw std::invalid_argument("the URL has no host: " + std::string(url));
     out.port = r->has_port() ? std::string(r->port()) : (out.tls ? "443" : "80");
     out.target = r->encoded_path().empty() ? "/" : std::string(r->encoded_path());

@@ -11,7 +11,9 @@ struct WsUrl {
     std::string port;
     std::string target;  // path and query, as the upgrade request carries them
 
-    [[nodiscard]] std::string host_header() const { return host + ":" + port; }
+    [[nodiscard]] std::string host_header() const {
+        return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+    }
 };
 
 // Throws std::invalid_argument with a one-line reason.

@@ -22,6 +22,12 @@ TEST(WsUrl, DefaultsPortAndPath) {
     EXPECT_EQ(u.target, "/");
 }
 
+TEST(WsUrl, Ipv6LiteralsLoseTheirBracketsExceptInTheHostHeader) {
+    auto u = parse_ws_url("ws://[::1]:9000/ws");
+    EXPECT_EQ(u.host, "::1");
+    EXPECT_EQ(u.host_header(), "[::1]:9000");
+}
+
 TEST(WsUrl, RefusesOtherSchemes) {
     EXPECT_THROW((void)parse_ws_url("http://127.0.0.1/ws"), std::invalid_argument);
     EXPECT_THROW((void)parse_ws_url("not a url"), std::invalid_argument);
