@@ -54,7 +54,14 @@ int main(int argc, char** argv) {
                                           "Store write batch window (default 50)")
         ->envname("PTALK_STORE_BATCH_MS")
         ->check(CLI::Range(1, 10'000));
+    std::int64_t store_max_mb = 0;
+    app.add_option("--store-max-mb", store_max_mb,
+                   "Cap the store's size; writes beyond it fail and the API answers 503 "
+                   "(0: no cap)")
+        ->envname("PTALK_STORE_MAX_MB")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 30));
     CLI11_PARSE(app, argc, argv);
+    if (store_max_mb > 0) cfg.sqlite.max_page_count = store_max_mb * 1024 * 1024 / 4096;
     cfg.gateway.status_after_handshake = !no_status;
     cfg.gateway.command_timeout = cfg.api.default_timeout;
 

@@ -149,15 +149,16 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
             co_await http::async_write(stream, res, as_tuple(use_awaitable));
             break;
         }
-        const bool keep_alive = req.keep_alive() && !stopping_;
-        const unsigned version = req.version();
+        ++active_requests_;
         HttpResponse res = co_await http_.handle(req, ctx);
-        res.version(version);
+        const bool keep_alive = req.keep_alive() && !stopping_;
+        res.version(req.version());
         res.keep_alive(keep_alive);
         res.prepare_payload();
         count_response(metrics_, res.result_int());
         stream.expires_after(options_.http_timeout);
         auto [wec, wn] = co_await http::async_write(stream, res, as_tuple(use_awaitable));
+        --active_requests_;
         if (wec || !keep_alive) break;
     }
     beast::error_code ignored;

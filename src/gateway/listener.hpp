@@ -28,8 +28,11 @@ class Listener {
     [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
     // Starts accepting.
     void start();
-    // Stops accepting and ends idle HTTP connections. Device sessions are ended by the fleet.
+    // Stops accepting; connections close after the request in hand. Device
+    // sessions are ended by the fleet.
     void stop();
+    // HTTP requests being handled or answered right now.
+    [[nodiscard]] int active_requests() const noexcept { return active_requests_.load(); }
 
   private:
     boost::asio::awaitable<void> accept_loop();
@@ -42,6 +45,7 @@ class Listener {
     core::Metrics& metrics_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<bool> stopping_{false};
+    std::atomic<int> active_requests_{0};
 };
 
 }  // namespace ptalk::gateway

@@ -63,8 +63,9 @@ void Server::stop() {
     spdlog::info("ptalkd stopping: devices_online={}", fleet_->online_count());
     listener_->stop();
     fleet_->shutdown();
-    // Give sessions a moment to record their `shutdown` outcomes and closes.
-    for (int i = 0; i < 100 && fleet_->online_count() > 0; ++i)
+    // Give sessions a moment to record their `shutdown` outcomes and closes, and
+    // the API a moment to answer requests whose commands just ended.
+    for (int i = 0; i < 200 && (fleet_->online_count() > 0 || listener_->active_requests() > 0); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ioc_.stop();
     for (auto& t : threads_)

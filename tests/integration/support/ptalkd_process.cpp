@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -58,17 +59,21 @@ std::string PtalkdProcess::log() const {
     return ss.str();
 }
 
-void PtalkdProcess::start() {
-    if (port_ == 0) port_ = free_port();
-    std::vector<std::string> argv_s{PTALKD_PATH,
-                                    "--listen",
-                                    "127.0.0.1",
-                                    "--port",
-                                    std::to_string(port_),
-                                    "--data-dir",
-                                    (data_dir_ / "data").string(),
-                                    "--threads",
-                                    "2"};
+void PtalkdProcess::spawn() {
+    // Flags given by the test win over the defaults (CLI11 refuses a flag given twice).
+    auto given = [&](std::string_view flag) {
+        return std::find(args_.begin(), args_.end(), flag) != args_.end();
+    };
+    if (port_ == 0) {
+        auto it = std::find(args_.begin(), args_.end(), "--port");
+        port_ = it != args_.end() && std::next(it) != args_.end()
+                    ? static_cast<std::uint16_t>(std::stoi(*std::next(it)))
+                    : free_port();
+    }
+    std::vector<std::string> argv_s{PTALKD_PATH, "--listen", "127.0.0.1", "--threads", "2"};
+    if (!given("--port")) argv_s.insert(argv_s.end(), {"--port", std::to_string(port_)});
+    if (!given("--data-dir"))
+        argv_s.insert(argv_s.end(), {"--data-dir", (data_dir_ / "data").string()});
     argv_s.insert(argv_s.end(), args_.begin(), args_.end());
     std::vector<char*> argv;
     for (auto& a : argv_s)
@@ -87,6 +92,25 @@ void PtalkdProcess::start() {
     }
     pid_ = pid;
     exit_code_ = -1;
+}
+
+int PtalkdProcess::start_expecting_exit() {
+    spawn();
+    for (int i = 0; i < 500; ++i) {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            return exit_code_;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    kill9();
+    return -1;
+}
+
+void PtalkdProcess::start() {
+    spawn();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;

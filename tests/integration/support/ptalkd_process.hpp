@@ -19,6 +19,9 @@ class PtalkdProcess {
     // Starts ptalkd (on the previous port after a stop, so devices find it again)
     // and waits until /healthz answers.
     void start();
+    // Starts ptalkd expecting it to refuse to run; waits for it to exit (at most
+    // 10 s) and returns its exit code (-1 if it kept running, then it is killed).
+    int start_expecting_exit();
     void terminate();  // SIGTERM, waits for exit; returns its exit status via exit_code()
     void kill9();      // SIGKILL, waits
     [[nodiscard]] bool running() const noexcept { return pid_ > 0; }
@@ -29,6 +32,7 @@ class PtalkdProcess {
     [[nodiscard]] std::string log() const;  // everything it printed so far
 
   private:
+    void spawn();
     void wait_exit();
 
     std::vector<std::string> args_;
