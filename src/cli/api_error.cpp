@@ -20,12 +20,9 @@ const json::object* object_at(const json::value& v, std::string_view key) {
     return m != nullptr && m->is_object() ? &m->get_object() : nullptr;
 }
 
-// What the device itself said, from the command's reply: " (device: Invalid volume)".
+// What the device itself said, from the command's reply (beside "error"): " (device: Invalid volume)".
 std::string device_words(const json::value& body) {
-    const auto* command = object_at(body, "error");
-    command = command != nullptr && command->contains("command") && command->at("command").is_object()
-                  ? &command->at("command").get_object()
-                  : nullptr;
+    const auto* command = object_at(body, "command");
     if (command == nullptr) return {};
     const auto* reply = command->if_contains("reply");
     if (reply == nullptr || !reply->is_object()) return {};
@@ -39,10 +36,11 @@ std::string who(const FailureContext& ctx) {
 
 // config_incomplete: which settings went through and which did not.
 std::string config_results(const json::value& body) {
-    const auto* err = object_at(body, "error");
-    if (err == nullptr || !err->contains("results") || !err->at("results").is_array()) return {};
+    if (!body.is_object()) return {};
+    const auto* results = body.get_object().if_contains("results");
+    if (results == nullptr || !results->is_array()) return {};
     std::string out;
-    for (const auto& r : err->at("results").get_array()) {
+    for (const auto& r : results->get_array()) {
         if (!r.is_object()) continue;
         if (!out.empty()) out += ", ";
         out += str(&r.get_object(), "cmd") + " " + str(&r.get_object(), "outcome");

@@ -1,6 +1,7 @@
 // `ptalk console` in a pseudo-terminal: a session with one device online that
 // sets volume, renames, reboots and waits for it, tries an update, and types
 // while a device drops and comes back.
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -18,7 +19,9 @@ class Console : public FleetFixture<1> {
             std::vector<std::string>{"--server", url(), "console", "--poll-ms", "100"}, env_);
     }
     void TearDown() override {
-        if (HasFailure()) std::cerr << "---- console output ----\n" << pty_->output() << "\n";
+        // PTALK_E2E_SHOW=1 prints the session even when it passes, to look at it.
+        if (HasFailure() || std::getenv("PTALK_E2E_SHOW") != nullptr)
+            std::cerr << "---- console output ----\n" << pty_->output() << "\n";
         FleetFixture<1>::TearDown();
     }
     // Types a line and waits for `answer` in what the console prints next.

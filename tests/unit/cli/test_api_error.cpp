@@ -17,14 +17,14 @@ TEST(DescribeFailure, CommandOutcomesAreTheDeviceSayingNo) {
     e = fail(504, R"({"error":{"code":"timeout","message":"x"}})");
     EXPECT_EQ(e.code(), ExitCode::refused);
     EXPECT_STREQ(e.what(), "device Kitchen (24a160000000) did not answer in time");
-    e = fail(422, R"({"error":{"code":"invalid_param","message":"x","command":{"reply":{"status":"invalid_param","message":"Invalid volume"}}}})");
+    e = fail(422, R"({"error":{"code":"invalid_param","message":"x"},"command":{"reply":{"status":"invalid_param","message":"Invalid volume"}}})");
     EXPECT_EQ(e.code(), ExitCode::refused);
     EXPECT_STREQ(e.what(), "device Kitchen (24a160000000) refused a parameter (device: Invalid volume)");
 }
 
 TEST(DescribeFailure, ConfigIncompleteListsEachSetting) {
-    const auto e = fail(504, R"({"error":{"code":"config_incomplete","message":"m","results":[)"
-                             R"({"cmd":"set_volume","outcome":"ok"},{"cmd":"set_brightness","outcome":"timeout"}]}})");
+    const auto e = fail(504, R"({"error":{"code":"config_incomplete","message":"m"},"results":[)"
+                             R"({"cmd":"set_volume","outcome":"ok"},{"cmd":"set_brightness","outcome":"timeout"}]})");
     EXPECT_EQ(e.code(), ExitCode::refused);
     EXPECT_STREQ(e.what(), "not every setting was applied to device Kitchen (24a160000000): "
                            "set_volume ok, set_brightness timeout");
