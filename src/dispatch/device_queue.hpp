@@ -6,7 +6,7 @@
 // device's session) calls it from one strand only.
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -127,7 +127,9 @@ class DeviceQueue {
     Actions end_all(Outcome o, State next, Clock::time_point now);
 
     std::size_t max_queued_;
-    std::deque<Request> queue_;
+    // A list, not a deque: an empty deque still holds ~600 bytes, and most
+    // devices have nothing queued (docs/PERFORMANCE.md, memory per device).
+    std::list<Request> queue_;
     std::optional<Request> in_flight_;
     Clock::time_point sent_at_{};
     Clock::time_point deadline_{};

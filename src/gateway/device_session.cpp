@@ -68,6 +68,7 @@ asio::awaitable<void> DeviceSession::run(Request upgrade) {
     ws_.read_message_max(options_.max_frame_bytes);
 
     auto [ec] = co_await ws_.async_accept(upgrade, as_tuple(use_awaitable));
+    upgrade = {};  // its headers would otherwise stay in this frame for the session's life
     if (ec) {
         finish();
         co_return;
