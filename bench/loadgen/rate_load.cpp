@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -27,7 +28,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <CLI/CLI.hpp>
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -41,8 +41,8 @@ namespace {
 struct Options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8000;
-    double rate = 1000;        // requests per second
-    double duration = 10;      // seconds of scheduled requests
+    double rate = 1000;    // requests per second
+    double duration = 10;  // seconds of scheduled requests
     unsigned connections = 64;
     std::uint64_t devices = 1000;
     std::string id_prefix = "24a160";
@@ -97,8 +97,9 @@ asio::awaitable<void> connection(Run& run) {
         auto [wec, wn] = co_await http::async_write(stream, req, as_tuple(use_awaitable));
         http::response<http::string_body> res;
         beast::error_code rec = wec;
-        if (!wec) std::tie(rec, std::ignore) = co_await http::async_read(stream, buffer, res,
-                                                                          as_tuple(use_awaitable));
+        if (!wec)
+            std::tie(rec, std::ignore) =
+                co_await http::async_read(stream, buffer, res, as_tuple(use_awaitable));
         if (rec) {
             ++run.errors;
             co_return;
@@ -152,8 +153,8 @@ int main(int argc, char** argv) {
         "{{\"rate\":{},\"duration_s\":{},\"connections\":{},\"scheduled\":{},\"completed\":{},"
         "\"errors\":{},\"statuses\":{{{}}},\"achieved_rps\":{:.1f},\"p50_ms\":{:.3f},"
         "\"p90_ms\":{:.3f},\"p99_ms\":{:.3f},\"max_ms\":{:.3f}}}\n",
-        run.o.rate, run.o.duration, run.o.connections, run.total, run.latency_us.size(),
-        run.errors, statuses, elapsed > 0 ? static_cast<double>(run.latency_us.size()) / elapsed : 0,
+        run.o.rate, run.o.duration, run.o.connections, run.total, run.latency_us.size(), run.errors,
+        statuses, elapsed > 0 ? static_cast<double>(run.latency_us.size()) / elapsed : 0,
         percentile_ms(run.latency_us, 0.50), percentile_ms(run.latency_us, 0.90),
         percentile_ms(run.latency_us, 0.99),
         run.latency_us.empty() ? 0.0 : run.latency_us.back() / 1000.0);

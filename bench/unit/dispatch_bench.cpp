@@ -41,7 +41,8 @@ void BM_queue_burst(benchmark::State& state) {
     for (auto _ : state) {
         dispatch::DeviceQueue q;
         for (std::uint64_t i = 0; i < n; ++i)
-            benchmark::DoNotOptimize(q.enqueue({++id, cmd, std::chrono::milliseconds(5000), false}, now));
+            benchmark::DoNotOptimize(
+                q.enqueue({++id, cmd, std::chrono::milliseconds(5000), false}, now));
         for (std::uint64_t i = 0; i < n; ++i)
             benchmark::DoNotOptimize(q.on_reply(reply, now));
     }
