@@ -51,7 +51,8 @@ json::value Api::call(http::verb method, const std::string& path, std::string_vi
                       const FailureContext& ctx) {
     auto r = http_.request(method, path, body);
     if (r.status / 100 != 2) {
-        if (echo_errors_ != nullptr && !r.json.is_null()) *echo_errors_ << json::serialize(r.json) << '\n';
+        if (echo_errors_ != nullptr && !r.json.is_null())
+            *echo_errors_ << json::serialize(r.json) << '\n';
         throw describe_failure(r.status, r.json, ctx);
     }
     return std::move(r.json);
@@ -70,7 +71,8 @@ DevicePage Api::list_devices(const DeviceFilter& f) {
     auto v = get(device_list_path(f));
     DevicePage page;
     if (!v.is_object() || !v.get_object().contains("devices")) {
-        throw CliError(ExitCode::server_error, "the server's device list is not what ptalk expects");
+        throw CliError(ExitCode::server_error,
+                       "the server's device list is not what ptalk expects");
     }
     auto& o = v.get_object();
     if (o["devices"].is_array()) page.devices = std::move(o["devices"].get_array());

@@ -20,7 +20,8 @@ const json::object* object_at(const json::value& v, std::string_view key) {
     return m != nullptr && m->is_object() ? &m->get_object() : nullptr;
 }
 
-// What the device itself said, from the command's reply (beside "error"): " (device: Invalid volume)".
+// What the device itself said, from the command's reply (beside "error"): " (device: Invalid
+// volume)".
 std::string device_words(const json::value& body) {
     const auto* command = object_at(body, "command");
     if (command == nullptr) return {};
@@ -81,17 +82,17 @@ CliError describe_failure(unsigned status, const json::value& body, const Failur
         return {ExitCode::refused, d + " reported an error" + device_words(body)};
     if (code == "config_incomplete") {
         const auto results = config_results(body);
-        return {ExitCode::refused, "not every setting was applied to " + d +
-                                       (results.empty() ? "" : ": " + results)};
+        return {ExitCode::refused,
+                "not every setting was applied to " + d + (results.empty() ? "" : ": " + results)};
     }
     if (code == "not_allowed" || code == "wifi_over_ble") return {ExitCode::usage, message};
     if (code == "unknown_device") {
-        return {ExitCode::not_found,
-                "unknown device " + (ctx.device.empty() ? std::string("") : ctx.device + " ") +
-                    "(it has never connected)"};
+        return {ExitCode::not_found, "unknown device " +
+                                         (ctx.device.empty() ? std::string("") : ctx.device + " ") +
+                                         "(it has never connected)"};
     }
-    const std::string said = message.empty() ? std::string("HTTP ") + std::to_string(status)
-                                             : message;
+    const std::string said =
+        message.empty() ? std::string("HTTP ") + std::to_string(status) : message;
     if (status == 404) return {ExitCode::not_found, said};
     if (status == 400 || status == 405 || status == 413 || status == 422)
         return {ExitCode::usage, "the server refused the request: " + said};

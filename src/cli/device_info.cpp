@@ -35,7 +35,8 @@ DeviceInfo device_from_json(const json::value& v) {
     d.id = text("device_id");
     d.name = text("device_name");
     d.firmware = text("firmware_version");
-    if (const auto* f = o.if_contains("online"); f != nullptr && f->is_bool()) d.online = f->get_bool();
+    if (const auto* f = o.if_contains("online"); f != nullptr && f->is_bool())
+        d.online = f->get_bool();
     if (const auto* f = o.if_contains("last_handshake_ms"); f != nullptr && f->is_int64())
         d.last_handshake_ms = f->get_int64();
     return d;

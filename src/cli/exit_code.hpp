@@ -21,7 +21,8 @@ enum class ExitCode : int {
 
 class CliError : public std::runtime_error {
   public:
-    CliError(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    CliError(ExitCode code, const std::string& message)
+        : std::runtime_error(message), code_(code) {}
     [[nodiscard]] ExitCode code() const noexcept { return code_; }
 
   private:

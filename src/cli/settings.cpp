@@ -55,7 +55,8 @@ std::map<std::string, std::string> parse_config_text(std::string_view text,
 
 std::filesystem::path default_config_path() {
     if (auto xdg = env("XDG_CONFIG_HOME")) return std::filesystem::path(*xdg) / "ptalk" / "config";
-    if (auto home = env("HOME")) return std::filesystem::path(*home) / ".config" / "ptalk" / "config";
+    if (auto home = env("HOME"))
+        return std::filesystem::path(*home) / ".config" / "ptalk" / "config";
     return {};
 }
 

@@ -18,7 +18,8 @@ int parse_percent(std::string_view what, std::string_view text) {
     std::int64_t v = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size()) {
-        throw CliError(ExitCode::usage, std::string(what) + " must be a whole number from 0 to 100, not '" +
+        throw CliError(ExitCode::usage, std::string(what) +
+                                            " must be a whole number from 0 to 100, not '" +
                                             std::string(text.substr(0, 40)) + "'");
     }
     if (ec == std::errc::result_out_of_range) {
@@ -31,10 +32,10 @@ int parse_percent(std::string_view what, std::string_view text) {
 
 void check_device_name(std::string_view name) {
     if (protocol::validate_device_name(name)) {
-        throw CliError(ExitCode::usage,
-                       "a device name must be 1-" + std::to_string(protocol::max_device_name_bytes) +
-                           " bytes of UTF-8 without control characters (got " +
-                           std::to_string(name.size()) + " bytes)");
+        throw CliError(ExitCode::usage, "a device name must be 1-" +
+                                            std::to_string(protocol::max_device_name_bytes) +
+                                            " bytes of UTF-8 without control characters (got " +
+                                            std::to_string(name.size()) + " bytes)");
     }
 }
 

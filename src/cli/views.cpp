@@ -74,7 +74,8 @@ std::string format_age(std::int64_t now_ms, std::int64_t then_ms) {
 
 std::string format_uptime(std::int64_t seconds) {
     if (seconds < 60) return std::to_string(seconds) + "s";
-    if (seconds < 3600) return std::to_string(seconds / 60) + "m " + std::to_string(seconds % 60) + "s";
+    if (seconds < 3600)
+        return std::to_string(seconds / 60) + "m " + std::to_string(seconds % 60) + "s";
     if (seconds < 86400)
         return std::to_string(seconds / 3600) + "h " + std::to_string(seconds / 60 % 60) + "m";
     return std::to_string(seconds / 86400) + "d " + std::to_string(seconds / 3600 % 24) + "h";
@@ -86,9 +87,10 @@ Table device_table(const json::array& devices, std::int64_t now_ms) {
         const bool online = d.is_object() && d.get_object().contains("online") &&
                             d.at("online").is_bool() && d.at("online").get_bool();
         const auto battery = field_text(d, "battery_percent");
-        t.add({field_text(d, "device_id"), field_text(d, "device_name"), online ? "online" : "offline",
-               field_text(d, "firmware_version"), field_text(d, "volume"),
-               field_text(d, "brightness"), battery == "-" ? battery : battery + "%",
+        t.add({field_text(d, "device_id"), field_text(d, "device_name"),
+               online ? "online" : "offline", field_text(d, "firmware_version"),
+               field_text(d, "volume"), field_text(d, "brightness"),
+               battery == "-" ? battery : battery + "%",
                online ? "now" : format_age(now_ms, field_int(d, "last_seen_ms", 0))});
     }
     return t;
@@ -99,8 +101,9 @@ std::string device_details(const json::value& d, std::int64_t now_ms) {
     Table t({"device", field_text(d, "device_id")});
     t.add({"mac", field_text(d, "mac")});
     t.add({"name", field_text(d, "device_name")});
-    t.add({"online", online ? "yes" : "no (last seen " +
-                                          format_age(now_ms, field_int(d, "last_seen_ms", 0)) + ")"});
+    t.add({"online",
+           online ? "yes"
+                  : "no (last seen " + format_age(now_ms, field_int(d, "last_seen_ms", 0)) + ")"});
     t.add({"firmware", field_text(d, "firmware_version")});
     t.add({"volume", field_text(d, "volume")});
     t.add({"brightness", field_text(d, "brightness")});
@@ -119,11 +122,12 @@ Table history_table(const json::array& commands, std::int64_t now_ms) {
     for (const auto& c : commands) {
         const auto outcome = field_text(c, "outcome");
         const auto latency = field_text(c, "latency_ms");
-        t.add({field_text(c, "id"), format_age(now_ms, field_int(c, "queued_at_ms", 0)),
-               field_text(c, "cmd"),
-               c.is_object() && c.get_object().contains("params") ? params_text(c.at("params")) : "",
-               field_text(c, "requested_by"), outcome == "-" ? field_text(c, "state") : outcome,
-               latency == "-" ? latency : latency + " ms"});
+        t.add(
+            {field_text(c, "id"), format_age(now_ms, field_int(c, "queued_at_ms", 0)),
+             field_text(c, "cmd"),
+             c.is_object() && c.get_object().contains("params") ? params_text(c.at("params")) : "",
+             field_text(c, "requested_by"), outcome == "-" ? field_text(c, "state") : outcome,
+             latency == "-" ? latency : latency + " ms"});
     }
     return t;
 }
@@ -145,8 +149,10 @@ std::string status_text(const json::value& s) {
     if (has(s, "device_name")) parts.push_back("name '" + field_text(s, "device_name") + "'");
     if (has(s, "volume")) parts.push_back("volume " + field_text(s, "volume"));
     if (has(s, "brightness")) parts.push_back("brightness " + field_text(s, "brightness"));
-    if (has(s, "battery_percent")) parts.push_back("battery " + field_text(s, "battery_percent") + "%");
-    if (has(s, "firmware_version")) parts.push_back("firmware " + field_text(s, "firmware_version"));
+    if (has(s, "battery_percent"))
+        parts.push_back("battery " + field_text(s, "battery_percent") + "%");
+    if (has(s, "firmware_version"))
+        parts.push_back("firmware " + field_text(s, "firmware_version"));
     if (has(s, "uptime_sec")) parts.push_back("up " + format_uptime(field_int(s, "uptime_sec", 0)));
     if (has(s, "connectivity_state")) parts.push_back(field_text(s, "connectivity_state"));
     std::string out;

@@ -23,8 +23,8 @@ std::string dead_url() {
 TEST(Basics, HelpListsEveryCommandAndTheExitCodes) {
     const auto r = run_ptalk({"--help"});
     EXPECT_EQ(r.code, 0);
-    for (const char* c : {"devices", "show", "set", "status", "reboot", "cmd", "history", "firmware",
-                          "ota", "rollout", "events", "console"})
+    for (const char* c : {"devices", "show", "set", "status", "reboot", "cmd", "history",
+                          "firmware", "ota", "rollout", "events", "console"})
         EXPECT_TRUE(has(r.out, c)) << c;
     EXPECT_TRUE(has(r.out, "3 server unreachable")) << r.out;
 }
@@ -36,7 +36,9 @@ TEST(Basics, UsageErrorsAreExitTwo) {
     EXPECT_EQ(run_ptalk({"reboot", "x", "--timeout", "0"}).code, 2);
     auto r = run_ptalk({"--server", "https://fleet:8443", "devices"});
     EXPECT_EQ(r.code, 2);
-    EXPECT_EQ(r.err, "ptalk: invalid server URL 'https://fleet:8443': https is not supported yet; use http://\n");
+    EXPECT_EQ(r.err,
+              "ptalk: invalid server URL 'https://fleet:8443': https is not supported yet; use "
+              "http://\n");
 }
 
 TEST(Basics, AnUnreachableServerIsExitThreeWithOneLine) {

@@ -15,7 +15,8 @@ class NotYet : public CliFixture {
     void expect_not_offered(const std::vector<std::string>& args, const std::string& feature) {
         const auto r = ptalk(args);
         EXPECT_EQ(r.code, 4) << args[0] << ": " << r.err;
-        EXPECT_EQ(r.err, "ptalk: this server does not offer " + feature + " yet (nothing was sent)\n")
+        EXPECT_EQ(r.err,
+                  "ptalk: this server does not offer " + feature + " yet (nothing was sent)\n")
             << args[0];
     }
 };
@@ -25,8 +26,10 @@ TEST_F(NotYet, FirmwareUploadChecksTheImageThenSaysSo) {
     const auto good = dir.path() / "fw.bin";
     const auto image = protocol::make_test_firmware_image("1.0.6", 64 * 1024);
     std::ofstream(good, std::ios::binary)
-        .write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
-    expect_not_offered({"firmware", "upload", good.string(), "--version", "1.0.6"}, "firmware uploads");
+        .write(reinterpret_cast<const char*>(image.data()),
+               static_cast<std::streamsize>(image.size()));
+    expect_not_offered({"firmware", "upload", good.string(), "--version", "1.0.6"},
+                       "firmware uploads");
     // Checked locally first: a version that disagrees, a file that is no image.
     auto r = ptalk({"firmware", "upload", good.string(), "--version", "2.0.0"});
     EXPECT_EQ(r.code, 2);
@@ -46,8 +49,8 @@ TEST_F(NotYet, FirmwareListOtaRolloutsAndEvents) {
     expect_not_offered({"ota", id(0), "--version", "1.0.6", "--watch"}, "firmware updates");
     expect_not_offered({"cmd", id(0), R"({"cmd":"request_ota","version":"1.0.6"})"},
                        "firmware updates");
-    expect_not_offered({"rollout", "create", "--version", "1.0.6", "--all", "--batch-percent", "20"},
-                       "rollouts");
+    expect_not_offered(
+        {"rollout", "create", "--version", "1.0.6", "--all", "--batch-percent", "20"}, "rollouts");
     expect_not_offered({"rollout", "list"}, "rollouts");
     for (const char* verb : {"show", "pause", "resume", "cancel", "watch"})
         expect_not_offered({"rollout", verb, "1"}, "rollouts");

@@ -4,10 +4,10 @@
 #include <optional>
 #include <thread>
 
+#include <CLI/CLI.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <CLI/CLI.hpp>
 
 #include "cli/commands/context.hpp"
 #include "cli/exit_code.hpp"
@@ -32,7 +32,8 @@ struct SetArgs {
 void run_set(Context& ctx, const SetArgs& a) {
     json::object body;
     if (a.volume) check_percent("volume", *a.volume), body["volume"] = *a.volume;
-    if (a.brightness) check_percent("brightness", *a.brightness), body["brightness"] = *a.brightness;
+    if (a.brightness)
+        check_percent("brightness", *a.brightness), body["brightness"] = *a.brightness;
     if (a.name) check_device_name(*a.name), body["device_name"] = *a.name;
     if (body.empty()) throw CliError(ExitCode::usage, "set needs --volume, --brightness or --name");
     const auto d = ctx.api().resolve(a.device);
@@ -63,7 +64,8 @@ void run_reboot(Context& ctx, const RebootArgs& a) {
         ctx.out << label(d.info) << ": rebooting, " << outcome_text(r) << "\n";
         return;
     }
-    if (!ctx.json()) ctx.out << label(d.info) << ": rebooting, waiting for it to come back…\n" << std::flush;
+    if (!ctx.json())
+        ctx.out << label(d.info) << ": rebooting, waiting for it to come back…\n" << std::flush;
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + std::chrono::seconds(a.timeout_s);
     for (;;) {
@@ -79,7 +81,8 @@ void run_reboot(Context& ctx, const RebootArgs& a) {
             return;
         }
         if (std::chrono::steady_clock::now() >= deadline) {
-            throw CliError(ExitCode::refused, "device " + label(d.info) + " did not come back within " +
+            throw CliError(ExitCode::refused, "device " + label(d.info) +
+                                                  " did not come back within " +
                                                   std::to_string(a.timeout_s) + " s");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -95,7 +98,9 @@ void run_cmd(Context& ctx, const CmdArgs& a) {
     json::error_code ec;
     auto v = json::parse(a.json_text, ec);
     if (ec || !v.is_object()) {
-        throw CliError(ExitCode::usage, "the command must be a JSON object, e.g. '{\"cmd\":\"set_volume\",\"volume\":50}'");
+        throw CliError(
+            ExitCode::usage,
+            "the command must be a JSON object, e.g. '{\"cmd\":\"set_volume\",\"volume\":50}'");
     }
     auto params = v.get_object();
     const auto* cmd = params.if_contains("cmd");
@@ -107,7 +112,8 @@ void run_cmd(Context& ctx, const CmdArgs& a) {
     // The codec's own checks, so nothing the firmware would mangle leaves this machine.
     std::string what;
     if (auto c = protocol::make_command(name, params, &what); !c) {
-        throw CliError(ExitCode::usage, (what.empty() ? c.error().message() : what) + " (nothing was sent)");
+        throw CliError(ExitCode::usage,
+                       (what.empty() ? c.error().message() : what) + " (nothing was sent)");
     }
     const auto d = ctx.api().resolve(a.device);
     FailureContext fc{label(d.info), name == "request_ota" ? "firmware updates" : ""};
@@ -140,7 +146,8 @@ void add_control_commands(CLI::App& app, Selected& sel) {
     auto ca = std::make_shared<CmdArgs>();
     auto* cmd = app.add_subcommand("cmd", "Send a raw protocol command (validated first)");
     cmd->add_option("device", ca->device, "Device id or name")->required();
-    cmd->add_option("json", ca->json_text, R"(e.g. '{"cmd":"set_volume","volume":50}')")->required();
+    cmd->add_option("json", ca->json_text, R"(e.g. '{"cmd":"set_volume","volume":50}')")
+        ->required();
     cmd->callback([&sel, ca] { sel.action = [ca](Context& c) { run_cmd(c, *ca); }; });
 }
 

@@ -1,8 +1,8 @@
 // Read-only subcommands: devices, show, status, history.
 #include <memory>
 
-#include <boost/json/object.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/json/object.hpp>
 
 #include "cli/commands/context.hpp"
 #include "cli/views.hpp"
@@ -44,13 +44,14 @@ void run_devices(Context& ctx, const DevicesArgs& a) {
     }
     if (ctx.json()) {
         json::object o{{"devices", page.devices}, {"total", page.total}};
-        o["next_cursor"] = page.next_cursor.empty() ? json::value(nullptr) : json::value(page.next_cursor);
+        o["next_cursor"] =
+            page.next_cursor.empty() ? json::value(nullptr) : json::value(page.next_cursor);
         ctx.print_json(o);
         return;
     }
     if (page.devices.empty()) {
-        ctx.out << "no devices" << (a.online || a.offline || f.firmware || f.name ? " match" : " yet")
-                << "\n";
+        ctx.out << "no devices"
+                << (a.online || a.offline || f.firmware || f.name ? " match" : " yet") << "\n";
         return;
     }
     ctx.out << device_table(page.devices, ctx.now_ms()).render();
@@ -130,7 +131,8 @@ void add_device_commands(CLI::App& app, Selected& sel) {
     status->callback([&sel, sref] { sel.action = [sref](Context& c) { run_status(c, *sref); }; });
 
     auto ha = std::make_shared<HistoryArgs>();
-    auto* history = app.add_subcommand("history", "A device's commands (the audit log), newest first");
+    auto* history =
+        app.add_subcommand("history", "A device's commands (the audit log), newest first");
     history->add_option("device", ha->device, "Device id or name")->required();
     history->add_option("--limit", ha->limit, "How many (1-1000)")->check(CLI::Range(1, 1000));
     history->add_option("--before", ha->before, "Older than this command id (paging)");

@@ -1,15 +1,15 @@
 // Firmware subcommands: firmware upload|list and ota. They speak the endpoints
 // of the firmware-update work (docs/CLI.md); a server without them gets a
 // clear "not offered yet" and nothing is sent.
+#include <unistd.h>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <thread>
-#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <CLI/CLI.hpp>
 
 #include "cli/commands/context.hpp"
 #include "cli/exit_code.hpp"
@@ -43,23 +43,25 @@ void run_upload(Context& ctx, const UploadArgs& a) {
     // The server checks too; checking here saves uploading a file it would refuse.
     auto info = protocol::inspect_firmware_image(image, image.size());
     if (!info) {
-        throw CliError(ExitCode::usage, a.file + " is not an ESP32 application image: " +
-                                            info.error().message());
+        throw CliError(ExitCode::usage,
+                       a.file + " is not an ESP32 application image: " + info.error().message());
     }
     if (!a.version.empty() && a.version != info->version && !a.force) {
-        throw CliError(ExitCode::usage, a.file + " says it is version " + info->version +
-                                            ", not " + a.version + " (--force to upload anyway)");
+        throw CliError(ExitCode::usage, a.file + " says it is version " + info->version + ", not " +
+                                            a.version + " (--force to upload anyway)");
     }
     const auto version = a.version.empty() ? info->version : a.version;
     ctx.api().require_endpoint(catalogue, "firmware uploads");
     const bool bar = !ctx.json() && isatty(STDERR_FILENO) != 0;
     const ProgressFn progress = [&](std::uint64_t sent, std::uint64_t total) {
-        if (bar) ctx.err << "\r" << progress_bar(sent, total) << " " << format_bytes(sent) << std::flush;
+        if (bar)
+            ctx.err << "\r" << progress_bar(sent, total) << " " << format_bytes(sent) << std::flush;
     };
     std::string path = catalogue + "?version=" + percent_encode(version);
     if (a.force) path += "&force=true";
     const std::string body(image.begin(), image.end());
-    auto r = ctx.api().http().request(http::verb::post, path, body, "application/octet-stream", progress);
+    auto r = ctx.api().http().request(http::verb::post, path, body, "application/octet-stream",
+                                      progress);
     if (bar) ctx.err << "\n";
     if (r.status / 100 != 2) throw describe_failure(r.status, r.json, {"", "firmware uploads"});
     if (ctx.json()) return ctx.print_json(r.json);
@@ -103,7 +105,8 @@ void run_ota(Context& ctx, const OtaArgs& a) {
     const auto r = ctx.api().post(path, json::serialize(json::object{{"version", a.version}}), fc);
     if (!a.watch) {
         if (ctx.json()) return ctx.print_json(r);
-        ctx.out << label(d.info) << ": update to " << a.version << " " << field_text(r, "state") << "\n";
+        ctx.out << label(d.info) << ": update to " << a.version << " " << field_text(r, "state")
+                << "\n";
         return;
     }
     for (;;) {
@@ -112,15 +115,20 @@ void run_ota(Context& ctx, const OtaArgs& a) {
         if (!ctx.json()) {
             const auto done = field_int(s, "bytes_acked"), total = field_int(s, "size");
             ctx.out << "\r" << label(d.info) << " " << state << " "
-                    << progress_bar(static_cast<std::uint64_t>(done), static_cast<std::uint64_t>(total))
+                    << progress_bar(static_cast<std::uint64_t>(done),
+                                    static_cast<std::uint64_t>(total))
                     << std::flush;
         }
         if (finished(state)) {
-            if (ctx.json()) ctx.print_json(s);
-            else ctx.out << "\n";
+            if (ctx.json())
+                ctx.print_json(s);
+            else
+                ctx.out << "\n";
             if (state != "succeeded") {
-                throw CliError(ExitCode::refused, "the update of " + label(d.info) + " " + state +
-                                                      (field_text(s, "error") == "-" ? "" : ": " + field_text(s, "error")));
+                throw CliError(
+                    ExitCode::refused,
+                    "the update of " + label(d.info) + " " + state +
+                        (field_text(s, "error") == "-" ? "" : ": " + field_text(s, "error")));
             }
             return;
         }

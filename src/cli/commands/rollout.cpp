@@ -5,10 +5,10 @@
 #include <sstream>
 #include <thread>
 
+#include <CLI/CLI.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <CLI/CLI.hpp>
 
 #include "cli/commands/context.hpp"
 #include "cli/exit_code.hpp"
@@ -48,7 +48,8 @@ void run_create(Context& ctx, const CreateArgs& a) {
             ids.push_back(json::value(ctx.api().resolve(d).info.id));
         body["target"] = std::move(ids);
     } else {
-        throw CliError(ExitCode::usage, "say which devices: --all, --firmware FROM or --device ID…");
+        throw CliError(ExitCode::usage,
+                       "say which devices: --all, --firmware FROM or --device ID…");
     }
     if (a.batch_size) body["batch_size"] = *a.batch_size;
     if (a.batch_percent) body["batch_percent"] = *a.batch_percent;
@@ -131,16 +132,19 @@ void add_rollout_commands(CLI::App& app, Selected& sel) {
     create->add_option("--device", ca->devices, "These devices (repeat)");
     create->add_flag("--all", ca->all, "Every device");
     create->add_option("--firmware", ca->from_firmware, "Devices on this version");
-    create->add_option("--batch-size", ca->batch_size, "Devices per batch")->check(CLI::PositiveNumber);
+    create->add_option("--batch-size", ca->batch_size, "Devices per batch")
+        ->check(CLI::PositiveNumber);
     create->add_option("--batch-percent", ca->batch_percent, "Batch as a share of the target")
         ->check(CLI::Range(1, 100));
     create->add_option("--max-concurrent", ca->max_concurrent, "Transfers at once")
         ->check(CLI::PositiveNumber);
-    create->add_option("--failure-threshold", ca->failure_threshold,
-                       "Pause when this percent of devices failed")
+    create
+        ->add_option("--failure-threshold", ca->failure_threshold,
+                     "Pause when this percent of devices failed")
         ->check(CLI::Range(0, 100));
-    create->add_option("--confirm-timeout", ca->confirm_timeout_s,
-                       "Seconds a device has to come back on the new version")
+    create
+        ->add_option("--confirm-timeout", ca->confirm_timeout_s,
+                     "Seconds a device has to come back on the new version")
         ->check(CLI::PositiveNumber);
     create->callback([&sel, ca] { sel.action = [ca](Context& c) { run_create(c, *ca); }; });
 

@@ -54,8 +54,8 @@ void run_console(Context& ctx, const ConsoleArgs& a) {
         return console::complete(line, start, watcher.devices());
     };
     hooks.prompt = [&] { return session.prompt(); };
-    const auto history = a.history.empty() ? console::default_history_path()
-                                           : std::filesystem::path(a.history);
+    const auto history =
+        a.history.empty() ? console::default_history_path() : std::filesystem::path(a.history);
     console::LineEditor editor(history, hooks);
     editor.run(inbox);
 }

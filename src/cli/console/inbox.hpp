@@ -16,7 +16,7 @@ class Inbox {
     Inbox(const Inbox&) = delete;
     Inbox& operator=(const Inbox&) = delete;
 
-    void post(std::string line);  // any thread
+    void post(std::string line);                     // any thread
     [[nodiscard]] std::vector<std::string> drain();  // the main thread
     [[nodiscard]] int fd() const noexcept { return pipe_[0]; }
 

@@ -77,9 +77,9 @@ Action parse_action(std::string_view word, std::string_view arg) {
         std::string_view word;
         Op op;
     };
-    for (const auto& [w, op] : {Simple{"status", Op::status}, Simple{"reboot", Op::reboot},
-                                Simple{"ble", Op::ble}, Simple{"show", Op::show},
-                                Simple{"history", Op::history}}) {
+    for (const auto& [w, op] :
+         {Simple{"status", Op::status}, Simple{"reboot", Op::reboot}, Simple{"ble", Op::ble},
+          Simple{"show", Op::show}, Simple{"history", Op::history}}) {
         if (word != w) continue;
         if (!arg.empty()) return Mistake{std::string(word) + " takes no argument"};
         return DeviceOp{op, 0, {}};
@@ -94,8 +94,8 @@ Action parse_action(std::string_view word, std::string_view arg) {
 
 const std::vector<std::string>& command_words() {
     static const std::vector<std::string> words{
-        "all",  "ble",   "bright", "devices", "help",   "history", "name", "ota",
-        "quit", "reboot", "show",  "status",  "use",    "vol",     "wifi", "wsurl"};
+        "all",  "ble",    "bright", "devices", "help", "history", "name", "ota",
+        "quit", "reboot", "show",   "status",  "use",  "vol",     "wifi", "wsurl"};
     return words;
 }
 
@@ -120,8 +120,9 @@ ParsedLine parse_line(std::string_view line) {
         const bool fits = op != nullptr && op->op != Op::show && op->op != Op::history;
         if (!fits && !std::holds_alternative<Mistake>(p.action) &&
             !std::holds_alternative<Refusal>(p.action)) {
-            p.action = Mistake{"`all` goes before a device command: vol, bright, name, status, "
-                               "reboot, ble or ota"};
+            p.action = Mistake{
+                "`all` goes before a device command: vol, bright, name, status, "
+                "reboot, ble or ota"};
         }
         return p;
     }

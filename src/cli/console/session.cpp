@@ -23,7 +23,8 @@ std::int64_t now_ms() {
         .count();
 }
 
-json::value command(Api& api, const DeviceInfo& d, json::object body, const std::string& feature = {}) {
+json::value command(Api& api, const DeviceInfo& d, json::object body,
+                    const std::string& feature = {}) {
     return api.post(device_path(d.id) + "/commands", json::serialize(body), {label(d), feature});
 }
 
@@ -126,7 +127,8 @@ void Session::on_target(const DeviceOp& op) {
         for (const auto& d : devices_())
             online += d.online ? 1 : 0;
         throw CliError(ExitCode::usage, "no target device: `use ID|NAME` first (" +
-                                            std::to_string(online) + " online; `devices` lists them)");
+                                            std::to_string(online) +
+                                            " online; `devices` lists them)");
     }
     out_ << run_op(api_, *target_, op, now_ms()) << "\n";
     // The prompt shows the new name at once.

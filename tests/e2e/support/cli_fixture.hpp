@@ -33,7 +33,9 @@ class FleetFixture : public ::testing::Test {
             offline_id_ = gone.ids()[0];
             gone.stop();
             ASSERT_TRUE(eventually(
-                [&] { return field(http.get("/api/v1/devices/" + offline_id_), "online") == "false"; },
+                [&] {
+                    return field(http.get("/api/v1/devices/" + offline_id_), "online") == "false";
+                },
                 10s));
         }
         fleet_ = std::make_unique<sim::Fleet>(fast_sim(server_->ws_url(), fleet_size));
@@ -61,7 +63,9 @@ class FleetFixture : public ::testing::Test {
         return run_ptalk(args, env);
     }
     [[nodiscard]] static const std::string& id(std::size_t i) { return fleet_->ids().at(i); }
-    [[nodiscard]] static sim::DeviceSnapshot device(std::size_t i) { return *fleet_->device(id(i)); }
+    [[nodiscard]] static sim::DeviceSnapshot device(std::size_t i) {
+        return *fleet_->device(id(i));
+    }
     static HttpResult api_get(const std::string& path) {
         HttpClient http(server_->port());
         return http.get(path);

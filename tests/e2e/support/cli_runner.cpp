@@ -27,6 +27,22 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ec);
 }
 
+PtalkExec::PtalkExec(const std::vector<std::string>& args, std::vector<std::string> env)
+    : args_{PTALK_PATH}, env_(std::move(env)) {
+    args_.insert(args_.end(), args.begin(), args.end());
+    for (auto& a : args_)
+        argv_.push_back(a.data());
+    argv_.push_back(nullptr);
+    for (auto& e : env_)
+        envp_.push_back(e.data());
+    envp_.push_back(nullptr);
+}
+
+void PtalkExec::exec() {
+    execve(argv_[0], argv_.data(), envp_.data());
+    _exit(127);
+}
+
 std::vector<std::string> child_environment(const std::filesystem::path& home,
                                            const std::map<std::string, std::string>& extra) {
     std::map<std::string, std::string> env;
@@ -55,16 +71,7 @@ std::vector<std::string> child_environment(const std::filesystem::path& home,
 CliResult run_ptalk(const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env) {
     TempDir home;
-    auto env_s = child_environment(home.path(), env);
-    std::vector<std::string> argv_s{PTALK_PATH};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_s)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_s)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
+    PtalkExec cmd(args, child_environment(home.path(), env));
     int out_pipe[2], err_pipe[2];
     if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
     const pid_t pid = fork();
@@ -78,8 +85,7 @@ CliResult run_ptalk(const std::vector<std::string>& args,
         close(err_pipe[1]);
         const int devnull = ::open("/dev/null", O_RDONLY);
         if (devnull >= 0) dup2(devnull, 0);
-        execve(argv[0], argv.data(), envp.data());
-        _exit(127);
+        cmd.exec();
     }
     close(out_pipe[1]);
     close(err_pipe[1]);

@@ -24,6 +24,18 @@ CliResult run_ptalk(const std::vector<std::string>& args,
 std::vector<std::string> child_environment(const std::filesystem::path& home,
                                            const std::map<std::string, std::string>& extra);
 
+// The ptalk binary's argv and envp, built before fork() (allocating in the
+// child of a threaded process can deadlock); exec() runs it in the child.
+class PtalkExec {
+  public:
+    PtalkExec(const std::vector<std::string>& args, std::vector<std::string> env);
+    [[noreturn]] void exec();
+
+  private:
+    std::vector<std::string> args_, env_;
+    std::vector<char*> argv_, envp_;
+};
+
 // A temporary directory removed when the object goes.
 class TempDir {
   public:

@@ -9,32 +9,18 @@
 
 #include <stdexcept>
 
-#ifndef PTALK_PATH
-#error "PTALK_PATH must name the ptalk binary"
-#endif
+#include "cli_runner.hpp"
 
 namespace ptalk::test {
 
 PtySession::PtySession(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-    std::vector<std::string> argv_s{PTALK_PATH};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<std::string> env_s = env;
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_s)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_s)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
+    PtalkExec cmd(args, env);
     winsize ws{};
     ws.ws_row = 50;
     ws.ws_col = 200;
     pid_ = forkpty(&master_, nullptr, nullptr, &ws);
     if (pid_ < 0) throw std::runtime_error("forkpty failed");
-    if (pid_ == 0) {
-        execve(argv[0], argv.data(), envp.data());
-        _exit(127);
-    }
+    if (pid_ == 0) cmd.exec();
 }
 
 PtySession::~PtySession() {

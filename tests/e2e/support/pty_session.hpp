@@ -22,7 +22,8 @@ class PtySession {
 
     // Waits until `text` appears after the current mark; moves the mark past it.
     // False (and the output so far stays readable) if it did not within `limit`.
-    bool expect(const std::string& text, std::chrono::milliseconds limit = std::chrono::seconds(20));
+    bool expect(const std::string& text,
+                std::chrono::milliseconds limit = std::chrono::seconds(20));
     // Waits for the child to exit; its exit code.
     int wait_exit(std::chrono::milliseconds limit = std::chrono::seconds(20));
 

@@ -20,9 +20,8 @@ TEST(Completion, CommandWords) {
 }
 
 TEST(Completion, IdsAndNamesAfterUse) {
-    EXPECT_EQ(complete("use ", 4, devices),
-              (V{"24a160000000", "24a160000001", "24a160000002", "Kitchen", "Living Lamp",
-                 "Living Room"}));
+    EXPECT_EQ(complete("use ", 4, devices), (V{"24a160000000", "24a160000001", "24a160000002",
+                                               "Kitchen", "Living Lamp", "Living Room"}));
     EXPECT_EQ(complete("use 24a1600000", 4, devices),
               (V{"24a160000000", "24a160000001", "24a160000002"}));
     EXPECT_EQ(complete("use kit", 4, devices), (V{"Kitchen"}));

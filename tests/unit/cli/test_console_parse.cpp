@@ -62,7 +62,8 @@ TEST(ConsoleParse, BadValuesSayTheRange) {
 }
 
 TEST(ConsoleParse, TyposGetADidYouMean) {
-    EXPECT_EQ(mistake("stauts"), "unknown command 'stauts'; did you mean status? (help lists them)");
+    EXPECT_EQ(mistake("stauts"),
+              "unknown command 'stauts'; did you mean status? (help lists them)");
     EXPECT_EQ(mistake("xyzzy"), "unknown command 'xyzzy' (help lists them)");
 }
 

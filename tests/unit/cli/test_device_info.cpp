@@ -1,7 +1,7 @@
 #include "cli/device_info.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "cli/exit_code.hpp"
 
@@ -28,9 +28,9 @@ ExitCode code_of(std::string_view text, std::string* message = nullptr) {
 }
 
 TEST(DeviceFromJson, ReadsTheApiObject) {
-    const auto d = device_from_json(boost::json::parse(
-        R"({"device_id":"24a160000000","device_name":"Kitchen","online":true,)"
-        R"("last_handshake_ms":1234,"firmware_version":"1.0.5","volume":60})"));
+    const auto d = device_from_json(
+        boost::json::parse(R"({"device_id":"24a160000000","device_name":"Kitchen","online":true,)"
+                           R"("last_handshake_ms":1234,"firmware_version":"1.0.5","volume":60})"));
     EXPECT_EQ(d.id, "24a160000000");
     EXPECT_EQ(d.name, "Kitchen");
     EXPECT_TRUE(d.online);
@@ -58,8 +58,9 @@ TEST(ResolveDevice, UnknownSuggestsNearIdsAndNames) {
     EXPECT_EQ(code_of("kitchn", &msg), ExitCode::not_found);
     EXPECT_EQ(msg, "unknown device 'kitchn'; did you mean Kitchen (24a160000000)?");
     EXPECT_EQ(code_of("24a160000009", &msg), ExitCode::not_found);
-    EXPECT_EQ(msg, "unknown device '24a160000009'; did you mean Kitchen (24a160000000), "
-                   "Living Room (24a160000001) or 24a160000002?");
+    EXPECT_EQ(msg,
+              "unknown device '24a160000009'; did you mean Kitchen (24a160000000), "
+              "Living Room (24a160000001) or 24a160000002?");
     EXPECT_EQ(code_of("garage", &msg), ExitCode::not_found);
     EXPECT_EQ(msg, "unknown device 'garage' (see `ptalk devices`)");
 }

@@ -1,7 +1,7 @@
 #include "cli/views.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "cli/table.hpp"
 
@@ -56,11 +56,11 @@ TEST(Views, OutcomeAndStatusText) {
 }
 
 TEST(Views, HistoryTableShowsParamsAndState) {
-    const auto cmds = json::parse(
-        R"([{"id":7,"cmd":"set_volume","params":{"volume":75},"requested_by":"api",)"
-        R"("state":"finished","outcome":"ok","queued_at_ms":1000,"latency_ms":2.5},)"
-        R"({"id":6,"cmd":"reboot","params":{},"requested_by":"api","state":"sent",)"
-        R"("outcome":null,"queued_at_ms":1000,"latency_ms":null}])");
+    const auto cmds =
+        json::parse(R"([{"id":7,"cmd":"set_volume","params":{"volume":75},"requested_by":"api",)"
+                    R"("state":"finished","outcome":"ok","queued_at_ms":1000,"latency_ms":2.5},)"
+                    R"({"id":6,"cmd":"reboot","params":{},"requested_by":"api","state":"sent",)"
+                    R"("outcome":null,"queued_at_ms":1000,"latency_ms":null}])");
     const auto text = history_table(cmds.as_array(), 3000).render();
     EXPECT_NE(text.find("set_volume  volume=75"), std::string::npos) << text;
     EXPECT_NE(text.find("ok       2.5 ms"), std::string::npos) << text;

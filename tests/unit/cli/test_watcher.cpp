@@ -14,12 +14,10 @@ TEST(FleetChanges, OnlineOfflineAndReconnects) {
                                          {"b", "", false, 10, ""},
                                          {"c", "Hall", true, 10, ""},
                                          {"d", "Den", true, 10, ""}};
-    const std::vector<DeviceInfo> after{{"a", "Kitchen", false, 10, ""},
-                                        {"b", "", true, 20, ""},
-                                        {"c", "Hall", true, 30, ""},
-                                        {"d", "Den", true, 10, ""},
-                                        {"e", "New", true, 5, ""},
-                                        {"f", "", false, std::nullopt, ""}};
+    const std::vector<DeviceInfo> after{
+        {"a", "Kitchen", false, 10, ""}, {"b", "", true, 20, ""},
+        {"c", "Hall", true, 30, ""},     {"d", "Den", true, 10, ""},
+        {"e", "New", true, 5, ""},       {"f", "", false, std::nullopt, ""}};
     EXPECT_EQ(fleet_changes(before, after),
               (V{"* Kitchen (a) went offline", "* b is back online",
                  "* Hall (c) reconnected: back online", "* new device New (e) is online"}));
