@@ -24,10 +24,13 @@ class Console : public FleetFixture<1> {
             std::cerr << "---- console output ----\n" << pty_->output() << "\n";
         FleetFixture<1>::TearDown();
     }
-    // Types a line and waits for `answer` in what the console prints next.
+    // Types a line and waits for `answer` in what the console prints next, then
+    // for the prompt: only then is readline reading raw keys again (a Ctrl-D
+    // typed while the terminal is in cooked mode would be lost).
     void type(const std::string& line, const std::string& answer) {
         pty_->send_line(line);
         ASSERT_TRUE(pty_->expect(answer)) << "after `" << line << "`, expected: " << answer;
+        ASSERT_TRUE(pty_->expect("> ")) << "no prompt after `" << line << "`";
     }
 
     TempDir home_;
@@ -45,7 +48,7 @@ TEST_F(Console, AnOperatorsSession) {
     EXPECT_EQ(device(0).settings.volume, 75);
     type("bright 300", "error: brightness 300 is out of range: allowed 0-100");
     type("name Living Room", "[PTalk] name 'Living Room': ok (");
-    ASSERT_TRUE(pty_->expect("ptalk:Living Room> "));
+    EXPECT_NE(pty_->output().find("ptalk:Living Room> "), std::string::npos);  // the prompt too
     EXPECT_EQ(device(0).settings.name, "Living Room");
     type("status", "[Living Room] name 'Living Room', volume 75, brightness 100");
 
@@ -73,7 +76,7 @@ TEST_F(Console, AnOperatorsSession) {
     EXPECT_EQ(device(0).settings.volume, 20);
     type("devices", "Living Room");
     type("help", "wifi SSID PASS   refused: Wi-Fi is provisioned over BLE");
-    type("quit", "");
+    pty_->send_line("quit");
     EXPECT_EQ(pty_->wait_exit(), 0);
 
     std::ifstream history(home_.path() / ".local" / "state" / "ptalk" / "history");
@@ -93,6 +96,7 @@ TEST_F(Console, EventsDoNotGarbleTheLineBeingTyped) {
     // The half-typed line is still there: finishing it sends "vol 33".
     pty_->send("3\r");
     ASSERT_TRUE(pty_->expect("volume 33: ok ("));
+    ASSERT_TRUE(pty_->expect("> "));
     EXPECT_EQ(device(0).settings.volume, 33);
     pty_->send("\x04");  // Ctrl-D on an empty line ends the console
     EXPECT_EQ(pty_->wait_exit(), 0);
