@@ -74,6 +74,9 @@ TEST_F(Console, AnOperatorsSession) {
 
     type("all vol 20", "all: 1 ok, 0 failed");
     EXPECT_EQ(device(0).settings.volume, 20);
+    // BLE provisioning takes the device off Wi-Fi; the watcher sees it return.
+    type("ble", "[Living Room] ble: ok (");
+    ASSERT_TRUE(pty_->expect("back online"));
     type("devices", "Living Room");
     type("help", "wifi SSID PASS   refused: Wi-Fi is provisioned over BLE");
     pty_->send_line("quit");

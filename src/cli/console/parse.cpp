@@ -170,7 +170,7 @@ std::string help_text() {
            "fleet:\n"
            "  devices          list the devices\n"
            "  use ID|NAME      choose the target (Tab completes ids and names)\n"
-           "  all CMD …        send CMD to every online device, with a summary\n"
+           "  all CMD ARGS     send CMD to every online device, with a summary\n"
            "  help             this text\n"
            "  quit             leave (Ctrl-D too)\n";
 }

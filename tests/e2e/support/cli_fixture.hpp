@@ -38,7 +38,9 @@ class FleetFixture : public ::testing::Test {
                 },
                 10s));
         }
-        fleet_ = std::make_unique<sim::Fleet>(fast_sim(server_->ws_url(), fleet_size));
+        auto o = fast_sim(server_->ws_url(), fleet_size);
+        o.model.ble_offline_for = 300ms;  // BLE provisioning mode ends by itself, soon
+        fleet_ = std::make_unique<sim::Fleet>(o);
         fleet_->start();
         for (const auto& id : fleet_->ids())
             ASSERT_TRUE(eventually([&] { return device_ready(http, id); }, 10s)) << server_->log();
