@@ -20,24 +20,38 @@ import procs
 import servers
 
 
+def connected_count(server):
+    try:
+        return server.connected()
+    except OSError:  # a server too busy to answer in time
+        return 0
+
+
 def measure_fleet(server, sim_binary, workdir, count):
     """Starts a fleet; returns the fleet and the connect/RSS figures."""
     time.sleep(1)
     rss0 = procs.rss_kib(server.pid)
+    cpu0 = procs.cpu_seconds(server.pid)
     fleet = loads.SimFleet(sim_binary, workdir, server.port, count).start()
-    connected = procs.wait_until(lambda: server.connected() >= count and time.monotonic(),
+    connected = procs.wait_until(lambda: connected_count(server) >= count and time.monotonic(),
                                  timeout=max(60, count / 100), interval=0.05)
     if not connected:
-        raise RuntimeError(f"{server.name}: only {server.connected()} of {count} connected")
+        return fleet, {"devices": count, "failed": f"{connected_count(server)} of {count} "
+                       "devices connected in time", "sim": fleet.stop()}
     seconds = connected - fleet.started_at
+    server_cpu = procs.cpu_seconds(server.pid) - cpu0
+    sim_cpu = procs.cpu_seconds(fleet.proc.pid)
     time.sleep(3)  # post-handshake status requests answered, the fleet idle
-    cpu0 = procs.cpu_seconds(server.pid)
+    cpu1 = procs.cpu_seconds(server.pid)
     time.sleep(5)
-    idle_cpu = (procs.cpu_seconds(server.pid) - cpu0) / 5
+    idle_cpu = (procs.cpu_seconds(server.pid) - cpu1) / 5
     rss1 = procs.rss_kib(server.pid)
     return fleet, {"devices": count, "connect_seconds": round(seconds, 3),
-                   "handshakes_per_s": round(count / seconds), "rss_before_kib": rss0,
-                   "rss_after_kib": rss1, "rss_per_device_kib": round((rss1 - rss0) / count, 2),
+                   "handshakes_per_s": round(count / seconds),
+                   "server_cpu_us_per_handshake": round(server_cpu / count * 1e6),
+                   "sim_cpu_us_per_handshake": round(sim_cpu / count * 1e6),
+                   "rss_before_kib": rss0, "rss_after_kib": rss1,
+                   "rss_per_device_kib": round((rss1 - rss0) / count, 2),
                    "idle_cpu_per_s": round(idle_cpu, 3), "loadavg": procs.loadavg()}
 
 
@@ -77,9 +91,13 @@ def run_one(server, args, count):
     fleet = None
     try:
         fleet, r = measure_fleet(server, args.sim, args.out, count)
+        if "failed" in r:
+            fleet = None
+            print(f"  {server.name} {count}: {r['failed']}", flush=True)
+            return r
         print(f"  {server.name} {count}: {r['handshakes_per_s']} handshakes/s, "
               f"{r['rss_per_device_kib']} KiB/device", flush=True)
-        if count == args.load_devices:
+        if count == args.load_devices and server.loads:
             r["seed"] = seed_load(server, count, args.seconds)
             print(f"  {server.name} seed endpoint: {r['seed']['rps']} req/s, "
                   f"{r['seed']['cpu_s_per_10k_requests']} CPU-s/10k", flush=True)
@@ -104,15 +122,16 @@ def main():
     ap.add_argument("--sizes", default="1000,5000,15000")
     ap.add_argument("--load-devices", type=int, default=5000)
     ap.add_argument("--seconds", type=int, default=10, help="length of each HTTP load")
-    ap.add_argument("--servers", default="ptalkd,node,fastapi")
+    ap.add_argument("--servers", default="ptalkd,ptalkd-nostatus,node,fastapi")
     args = ap.parse_args()
     args.sim = os.path.join(args.build, "apps/ptalk-sim/ptalk-sim")
     args.rate_load = os.path.join(args.build, "bench/ptalk-rate-load")
     os.makedirs(args.out, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    make = {"ptalkd": lambda: servers.Ptalkd(args.out,
-                                             os.path.join(args.build, "apps/ptalkd/ptalkd")),
+    ptalkd = os.path.join(args.build, "apps/ptalkd/ptalkd")
+    make = {"ptalkd": lambda: servers.Ptalkd(args.out, ptalkd),
+            "ptalkd-nostatus": lambda: servers.Ptalkd(args.out, ptalkd, status_after_handshake=False),
             "node": lambda: servers.Node(args.out), "fastapi": lambda: servers.FastApi(args.out)}
     report = {"machine": {"nproc": os.cpu_count(), "kernel": platform.release(),
                           "cpu": cpu_model(), "loadavg_start": procs.loadavg()},

@@ -8,14 +8,20 @@ def by_size(results, name):
 
 
 def fleet_table(res, names, sizes):
-    out = ["| devices | " + " | ".join(f"{n} handshakes/s | {n} KiB/device" for n in names) + " |",
-           "|---:|" + "---:|---:|" * len(names)]
-    for size in sizes:
-        cells = []
-        for n in names:
+    out = ["| server | devices | handshakes/s | server CPU µs per handshake | "
+           "sim CPU µs per handshake | RSS KiB per device | idle CPU (cores) |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for n in names:
+        for size in sizes:
             r = by_size(res, n).get(size)
-            cells += [str(r["handshakes_per_s"]), str(r["rss_per_device_kib"])] if r else ["–", "–"]
-        out.append(f"| {size} | " + " | ".join(cells) + " |")
+            if not r:
+                continue
+            if "failed" in r:
+                out.append(f"| {n} | {size} | failed: {r['failed']} | | | | |")
+                continue
+            out.append(f"| {n} | {size} | {r['handshakes_per_s']} | "
+                       f"{r['server_cpu_us_per_handshake']} | {r['sim_cpu_us_per_handshake']} | "
+                       f"{r['rss_per_device_kib']} | {r['idle_cpu_per_s']} |")
     return out
 
 
@@ -54,12 +60,12 @@ def main():
                   f"| ptalk-rate-load at {half['rate']}/s, open loop | {half['achieved_rps']} | "
                   f"{half['p50_ms']:.2f} | {half['p99_ms']:.2f} |", ""]
     targets = []
-    if 15000 in p:
+    if 15000 in p and "failed" not in p[15000]:
         kib = p[15000]["rss_per_device_kib"]
         targets.append(("15 000 devices at ≤ 4 KiB each", f"{kib} KiB", kib <= 4))
     for ref in ("node", "fastapi"):
         r = by_size(res, ref).get(load)
-        if not (r and load in p):
+        if not (r and load in p) or "failed" in r or "failed" in p[load]:
             continue
         hs = p[load]["handshakes_per_s"] / r["handshakes_per_s"]
         lines.append(f"ptalkd / {ref} at {load} devices: handshakes ×{hs:.2f}, RSS per device "

@@ -14,6 +14,7 @@ BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 class Server:
     name = "?"
+    loads = True  # also measured under the HTTP loads (not only holding a fleet)
 
     def __init__(self, workdir):
         self.workdir = workdir
@@ -64,9 +65,14 @@ class Server:
 class Ptalkd(Server):
     name = "ptalkd"
 
-    def __init__(self, workdir, binary):
+    def __init__(self, workdir, binary, status_after_handshake=True):
         super().__init__(workdir)
         self.binary = binary
+        self.extra = [] if status_after_handshake else ["--no-status-after-handshake"]
+        if not status_after_handshake:
+            # The same server without its request_status round trip after each handshake:
+            # only the fleet figures, to show what that round trip costs.
+            self.name, self.loads = "ptalkd-nostatus", False
         self.data_dir = None
         self.probes = 0  # /metrics calls: each is a 2xx response in the next snapshot
 
@@ -75,7 +81,7 @@ class Ptalkd(Server):
         # one I/O thread per core, request_status after each handshake).
         self.data_dir = tempfile.mkdtemp(prefix="ptalkd-data-", dir=self.workdir)
         return [self.binary, "--listen", "127.0.0.1", "--port", str(port),
-                "--data-dir", self.data_dir]
+                "--data-dir", self.data_dir] + self.extra
 
     def metrics(self):
         """Prometheus text -> {"name" or "name{labels}": value}."""
