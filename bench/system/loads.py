@@ -1,6 +1,7 @@
 """The load generators: a ptalk-sim fleet, wrk, and ptalk-rate-load."""
 import json
 import os
+import resource
 import subprocess
 import time
 
@@ -50,10 +51,13 @@ def wrk(script, port, devices, seconds, connections=64, threads=1):
            "BENCH_DEVICES": str(devices), "BENCH_ID_PREFIX": ID_PREFIX}
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
            "-s", os.path.join(BENCH, "wrk", script), f"http://127.0.0.1:{port}"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + 60,
                          check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     r = _last_json_line(out)
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["wrk_cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return r
 
 

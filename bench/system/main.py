@@ -55,15 +55,22 @@ def measure_fleet(server, sim_binary, workdir, count):
                    "idle_cpu_per_s": round(idle_cpu, 3), "loadavg": procs.loadavg()}
 
 
-def seed_load(server, devices, seconds):
+def seed_load(server, fleet, devices, seconds):
     is_ptalkd = isinstance(server, servers.Ptalkd)
     before = server.metrics() if is_ptalkd else None
-    cpu0 = procs.cpu_seconds(server.pid)
+    cpu0, sim0 = procs.cpu_seconds(server.pid), procs.cpu_seconds(fleet.proc.pid)
     w = loads.wrk("seed.lua", server.port, devices, seconds)
     cpu = procs.cpu_seconds(server.pid) - cpu0
-    r = {"requests": w["requests"], "rps": round(w["rps"]), "errors": w["errors"],
+    sim = procs.cpu_seconds(fleet.proc.pid) - sim0
+    n = w["requests"]
+    r = {"requests": n, "rps": round(w["rps"]), "errors": w["errors"],
          "latency_us": w["latency_us"], "cpu_seconds": cpu,
-         "cpu_s_per_10k_requests": round(cpu / w["requests"] * 10000, 3),
+         "cpu_s_per_10k_requests": round(cpu / n * 10000, 3),
+         # each request carries volume and brightness: two device commands
+         "cpu_s_per_10k_device_commands": round(cpu / (2 * n) * 10000, 3),
+         "cpu_us_per_request": {"server": round(cpu / n * 1e6, 1),
+                                "sim": round(sim / n * 1e6, 1),
+                                "wrk": round(w["wrk_cpu_seconds"] / n * 1e6, 1)},
          "loadavg": procs.loadavg()}
     if is_ptalkd:
         ids = [f"{loads.ID_PREFIX}{i:06x}" for i in range(devices)]
@@ -71,14 +78,21 @@ def seed_load(server, devices, seconds):
     return r
 
 
-def command_load(server, rate_binary, devices, seconds):
+def command_load(server, fleet, rate_binary, devices, seconds):
     before = server.metrics()
+    cpu0 = procs.cpu_seconds(server.pid), procs.cpu_seconds(fleet.proc.pid)
     w = loads.wrk("command.lua", server.port, devices, seconds)
+    cpu1 = procs.cpu_seconds(server.pid), procs.cpu_seconds(fleet.proc.pid)
     after = server.metrics()
     outcomes = {k: int(after[k] - before.get(k, 0)) for k in after
                 if k.startswith("ptalk_commands_total") and after[k] != before.get(k, 0)}
     full = {"requests": w["requests"], "rps": round(w["rps"]), "errors": w["errors"],
-            "latency_us": w["latency_us"], "outcomes": outcomes, "loadavg": procs.loadavg()}
+            "latency_us": w["latency_us"], "outcomes": outcomes, "loadavg": procs.loadavg(),
+            # CPU per round trip of each party: the load generators share the 2 cores.
+            "cpu_us_per_round_trip": {
+                "server": round((cpu1[0] - cpu0[0]) / w["requests"] * 1e6, 1),
+                "sim": round((cpu1[1] - cpu0[1]) / w["requests"] * 1e6, 1),
+                "wrk": round(w["wrk_cpu_seconds"] / w["requests"] * 1e6, 1)}}
     half_rate = max(1, round(w["rps"] / 2))
     time.sleep(2)
     half = loads.rate_load(rate_binary, server.port, devices, half_rate, seconds)
@@ -98,11 +112,11 @@ def run_one(server, args, count):
         print(f"  {server.name} {count}: {r['handshakes_per_s']} handshakes/s, "
               f"{r['rss_per_device_kib']} KiB/device", flush=True)
         if count == args.load_devices and server.loads:
-            r["seed"] = seed_load(server, count, args.seconds)
+            r["seed"] = seed_load(server, fleet, count, args.seconds)
             print(f"  {server.name} seed endpoint: {r['seed']['rps']} req/s, "
                   f"{r['seed']['cpu_s_per_10k_requests']} CPU-s/10k", flush=True)
             if isinstance(server, servers.Ptalkd):
-                r["commands"] = command_load(server, args.rate_load, count, args.seconds)
+                r["commands"] = command_load(server, fleet, args.rate_load, count, args.seconds)
                 c = r["commands"]
                 print(f"  ptalkd command API: {c['max']['rps']} round trips/s; at "
                       f"{c['half_rate']['rate']}/s p99 {c['half_rate']['p99_ms']} ms", flush=True)
