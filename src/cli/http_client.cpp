@@ -97,9 +97,11 @@ HttpResponse HttpClient::request(http::verb method, std::string_view path, std::
         beast::flat_buffer buf;
         http::response_parser<http::string_body> parser;
         parser.body_limit(64 * 1024 * 1024);
-        if (!ec) http::read(*stream_, buf, parser, ec);
-        // The server may answer early (413, 404) and close before reading a large body.
-        if (ec && parser.is_header_done() && parser.is_done()) ec = {};
+        // Read even after a failed write: the server may answer early (413, 404)
+        // and close before taking a large body; that answer is what counts.
+        beast::error_code read_ec;
+        http::read(*stream_, buf, parser, read_ec);
+        ec = parser.is_done() ? beast::error_code{} : (ec ? ec : read_ec);
         if (ec) {
             stream_.reset();
             // An idle keep-alive connection the server had closed: try a fresh one once.
