@@ -31,10 +31,18 @@ struct SetArgs {
 
 void run_set(Context& ctx, const SetArgs& a) {
     json::object body;
-    if (a.volume) check_percent("volume", *a.volume), body["volume"] = *a.volume;
-    if (a.brightness)
-        check_percent("brightness", *a.brightness), body["brightness"] = *a.brightness;
-    if (a.name) check_device_name(*a.name), body["device_name"] = *a.name;
+    if (a.volume) {
+        check_percent("volume", *a.volume);
+        body["volume"] = *a.volume;
+    }
+    if (a.brightness) {
+        check_percent("brightness", *a.brightness);
+        body["brightness"] = *a.brightness;
+    }
+    if (a.name) {
+        check_device_name(*a.name);
+        body["device_name"] = *a.name;
+    }
     if (body.empty()) throw CliError(ExitCode::usage, "set needs --volume, --brightness or --name");
     const auto d = ctx.api().resolve(a.device);
     const auto r = ctx.api().call(http::verb::patch, device_path(d.info.id) + "/config",

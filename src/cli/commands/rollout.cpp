@@ -154,9 +154,12 @@ void add_rollout_commands(CLI::App& app, Selected& sel) {
     for (const char* name : {"show", "pause", "resume", "cancel", "watch"}) {
         auto id = std::make_shared<std::string>();
         const std::string n = name;
-        auto* sub = ro->add_subcommand(n, n == "show"    ? "One rollout, a row per device"
-                                          : n == "watch" ? "Live progress until it ends"
-                                                         : n + " a rollout");
+        const char* help = n == "show"     ? "One rollout, a row per device"
+                           : n == "watch"  ? "Live progress until it ends"
+                           : n == "pause"  ? "Pause a rollout"
+                           : n == "resume" ? "Resume a paused rollout"
+                                           : "Cancel a rollout";
+        auto* sub = ro->add_subcommand(n, help);
         sub->add_option("id", *id, "Rollout id")->required();
         sub->callback([&sel, id, n] {
             sel.action = [id, n](Context& c) {
