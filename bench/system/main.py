@@ -146,7 +146,7 @@ def main():
     ptalkd = os.path.join(args.build, "apps/ptalkd/ptalkd")
     make = {"ptalkd": lambda: servers.Ptalkd(args.out, ptalkd),
             "ptalkd-nostatus": lambda: servers.Ptalkd(args.out, ptalkd, status_after_handshake=False),
-            "node": lambda: servers.Node(args.out), "fastapi": lambda: servers.FastApi(args.out)}
+            "node": lambda: servers.node(args.out), "fastapi": lambda: servers.fastapi(args.out)}
     report = {"machine": {"nproc": os.cpu_count(), "kernel": platform.release(),
                           "cpu": cpu_model(), "loadavg_start": procs.loadavg()},
               "started": time.strftime("%Y-%m-%d %H:%M:%S"), "load_devices": args.load_devices,

@@ -102,22 +102,25 @@ class Ptalkd(Server):
         return os.path.join(self.data_dir, "ptalk.db")
 
 
-class Node(Server):
-    name = "node"
+class Reference(Server):
+    """A reference server of the seed's API: a program in bench/reference/<name>/ that takes
+    the port as its last argument and serves GET /bench/connected."""
+
+    def __init__(self, workdir, name, program):
+        super().__init__(workdir)
+        self.name, self.program = name, program
 
     def command(self, port):
-        return ["node", "server.js", str(port)]
+        return self.program + [str(port)]
 
     def cwd(self):
-        return os.path.join(BENCH, "reference", "node")
+        return os.path.join(BENCH, "reference", self.name)
 
 
-class FastApi(Server):
-    name = "fastapi"
+def node(workdir):
+    return Reference(workdir, "node", ["node", "server.js"])
 
-    def command(self, port):
-        # Debian's python3 (the one python3-fastapi and python3-uvicorn install into).
-        return ["/usr/bin/python3", "run_seed.py", str(port)]
 
-    def cwd(self):
-        return os.path.join(BENCH, "reference", "fastapi")
+def fastapi(workdir):
+    # Debian's python3: the one python3-fastapi and python3-uvicorn install into.
+    return Reference(workdir, "fastapi", ["/usr/bin/python3", "run_seed.py"])
