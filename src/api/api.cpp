@@ -172,10 +172,7 @@ HttpResponse Api::seed_config(const Target& t, const std::string& raw_id) {
         return error_response(http::status::not_found, "device_not_connected",
                               "Device " + raw_id.substr(0, 64) + " not connected");
     }
-    if (!store_.writable()) {
-        return error_response(http::status::service_unavailable, "store_unavailable",
-                              "the store cannot write: " + store_.last_error().message);
-    }
+    if (!store_.writable()) return store_unavailable();
     if (volume) {
         fleet_.submit(*id, protocol::make_set_volume(*volume).value(), options_.default_timeout,
                       "api:seed");

@@ -4,6 +4,7 @@
 // an I/O thread.
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <boost/asio/thread_pool.hpp>
@@ -43,6 +44,15 @@ class Api final : public gateway::HttpHandler {
     Awaitable get_command(std::uint64_t cid);
     Awaitable device_history(const Target& t, const std::string& id);
     HttpResponse seed_config(const Target& t, const std::string& raw_id);
+
+    // 400 for a bad "timeout_ms" in `o`; otherwise sets `out` when it is given.
+    std::optional<HttpResponse> read_timeout(const boost::json::object& o,
+                                             std::chrono::milliseconds& out) const;
+    // 404 for a device never seen, 503 when the store cannot record the command.
+    std::optional<HttpResponse> refuse_command(const std::string& id) const;
+    HttpResponse store_unavailable() const {
+        return store_unavailable_response(store_.last_error().message);
+    }
 
     // The response for a finished command (status from its outcome).
     HttpResponse outcome_response(const std::string& id, const fleet::CommandResult& r) const;

@@ -19,6 +19,25 @@ HttpResponse unknown_device(const std::string& id) {
 
 }  // namespace
 
+std::optional<HttpResponse> Api::read_timeout(const json::object& o,
+                                              std::chrono::milliseconds& out) const {
+    const auto* tv = o.if_contains("timeout_ms");
+    if (tv == nullptr) return std::nullopt;
+    const auto max = options_.max_timeout.count();
+    if (!tv->is_int64() || tv->get_int64() < 100 || tv->get_int64() > max) {
+        return error_response(http::status::bad_request, "bad_timeout",
+                              "timeout_ms must be an integer from 100 to " + std::to_string(max));
+    }
+    out = std::chrono::milliseconds(tv->get_int64());
+    return std::nullopt;
+}
+
+std::optional<HttpResponse> Api::refuse_command(const std::string& id) const {
+    if (!fleet_.device(id)) return unknown_device(id);
+    if (!store_.writable()) return store_unavailable();
+    return std::nullopt;
+}
+
 asio::awaitable<HttpResponse> Api::run_command(const HttpRequest& req, const Target& t,
                                                const std::string& id) {
     auto body = parse_json_body(req, false);
@@ -31,15 +50,7 @@ asio::awaitable<HttpResponse> Api::run_command(const HttpRequest& req, const Tar
     }
     const std::string name(cmd->get_string());
     auto timeout = options_.default_timeout;
-    if (const auto* tv = o.if_contains("timeout_ms")) {
-        const auto max = options_.max_timeout.count();
-        if (!tv->is_int64() || tv->get_int64() < 100 || tv->get_int64() > max) {
-            co_return error_response(
-                http::status::bad_request, "bad_timeout",
-                "timeout_ms must be an integer from 100 to " + std::to_string(max));
-        }
-        timeout = std::chrono::milliseconds(tv->get_int64());
-    }
+    if (auto bad = read_timeout(o, timeout)) co_return std::move(*bad);
     o.erase("cmd");
     o.erase("timeout_ms");
     std::string what;
@@ -55,11 +66,7 @@ asio::awaitable<HttpResponse> Api::run_command(const HttpRequest& req, const Tar
         co_return error_response(http::status::not_implemented, "ota_unavailable",
                                  "firmware updates are not available in this build yet");
     }
-    if (!fleet_.device(id)) co_return unknown_device(id);
-    if (!store_.writable()) {
-        co_return error_response(http::status::service_unavailable, "store_unavailable",
-                                 "the store cannot write: " + store_.last_error().message);
-    }
+    if (auto refused = refuse_command(id)) co_return std::move(*refused);
     if (auto wait = t.param("wait"); wait && *wait == "false") {
         auto cid = fleet_.submit(id, std::move(*command), timeout, "api");
         if (!cid) {
@@ -105,11 +112,7 @@ asio::awaitable<HttpResponse> Api::patch_config(const HttpRequest& req, const st
         co_return error_response(http::status::bad_request, "empty_config",
                                  "give at least one of volume, brightness, device_name");
     }
-    if (!fleet_.device(id)) co_return unknown_device(id);
-    if (!store_.writable()) {
-        co_return error_response(http::status::service_unavailable, "store_unavailable",
-                                 "the store cannot write: " + store_.last_error().message);
-    }
+    if (auto refused = refuse_command(id)) co_return std::move(*refused);
     json::array results;
     std::optional<HttpResponse> first_failure;
     const std::string by = "api";
@@ -132,20 +135,8 @@ asio::awaitable<HttpResponse> Api::simple_command(const HttpRequest& req, const 
     auto body = parse_json_body(req, true);
     if (body.error) co_return std::move(*body.error);
     auto timeout = options_.default_timeout;
-    if (const auto* tv = body.object.if_contains("timeout_ms")) {
-        if (!tv->is_int64() || tv->get_int64() < 100 ||
-            tv->get_int64() > options_.max_timeout.count()) {
-            co_return error_response(http::status::bad_request, "bad_timeout",
-                                     "timeout_ms must be an integer from 100 to " +
-                                         std::to_string(options_.max_timeout.count()));
-        }
-        timeout = std::chrono::milliseconds(tv->get_int64());
-    }
-    if (!fleet_.device(id)) co_return unknown_device(id);
-    if (!store_.writable()) {
-        co_return error_response(http::status::service_unavailable, "store_unavailable",
-                                 "the store cannot write: " + store_.last_error().message);
-    }
+    if (auto bad = read_timeout(body.object, timeout)) co_return std::move(*bad);
+    if (auto refused = refuse_command(id)) co_return std::move(*refused);
     auto command = protocol::make_command(cmd, {}).value();
     const std::string by = "api";
     auto r = co_await fleet_.execute(id, command, timeout, by);

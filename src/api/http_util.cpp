@@ -29,6 +29,11 @@ HttpResponse error_response(http::status status, std::string_view code, std::str
     return json_response(status, body);
 }
 
+HttpResponse store_unavailable_response(std::string_view why) {
+    return error_response(http::status::service_unavailable, "store_unavailable",
+                          "the store cannot write: " + std::string(why));
+}
+
 HttpResponse text_response(http::status status, std::string body, std::string_view content_type) {
     HttpResponse res{status, 11};
     res.set(http::field::content_type, content_type);

@@ -1,30 +1,26 @@
 #pragma once
-// A small blocking HTTP/1.1 client for tests: one keep-alive connection.
+// The tests' HTTP client: ptalk's own CLI client (one keep-alive connection),
+// pointed at a port on 127.0.0.1.
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/verb.hpp>
-#include <boost/json/value.hpp>
+
+#include "cli/http_client.hpp"
 
 namespace ptalk::test {
 
-struct HttpResult {
-    unsigned status = 0;
-    std::string body;
-    boost::json::value json;  // null when the body is not JSON
-};
+using HttpResult = cli::HttpResponse;
 
 class HttpClient {
   public:
     explicit HttpClient(std::uint16_t port);
-    ~HttpClient();
 
     HttpResult request(boost::beast::http::verb method, std::string_view target,
-                       std::string_view body = {});
+                       std::string_view body = {}) {
+        return client_.request(method, target, body);
+    }
     HttpResult get(std::string_view target) {
         return request(boost::beast::http::verb::get, target);
     }
@@ -36,11 +32,7 @@ class HttpClient {
     }
 
   private:
-    void connect();
-
-    std::uint16_t port_;
-    boost::asio::io_context ioc_;
-    std::optional<boost::beast::tcp_stream> stream_;
+    cli::HttpClient client_;
 };
 
 // Sends raw bytes on a fresh connection and returns what came back before the
