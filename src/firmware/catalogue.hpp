@@ -27,6 +27,9 @@ struct FirmwareMeta {
     std::optional<int> min_battery_percent;  // refuse to start below this (else the server's floor)
     store::UnixMillis uploaded_at = 0;
     std::string uploaded_by;
+    // The image descriptor's own version: what a device reports once updated.
+    // Differs from `version` only for an upload forced under another name.
+    std::string descriptor_version;
 
     friend bool operator==(const FirmwareMeta&, const FirmwareMeta&) = default;
 };

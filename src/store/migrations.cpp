@@ -56,7 +56,26 @@ CREATE INDEX events_by_device ON events (device_id, id);
 CREATE INDEX events_by_type ON events (type, id);
 )sql";
 
-constexpr std::array<Migration, 1> all{{{1, v1}}};
+// Version 5: the firmware catalogue's metadata (docs/FIRMWARE.md). The images
+// are files named by their sha256 under <data_dir>/firmware/; versions may share one.
+constexpr std::string_view v5 = R"sql(
+CREATE TABLE firmware (
+    version             TEXT PRIMARY KEY NOT NULL,
+    project_name        TEXT NOT NULL DEFAULT '',
+    idf_version         TEXT NOT NULL DEFAULT '',
+    build_date          TEXT NOT NULL DEFAULT '',
+    sha256              TEXT NOT NULL,
+    size                INTEGER NOT NULL,
+    notes               TEXT NOT NULL DEFAULT '',
+    min_battery_percent INTEGER,
+    uploaded_at         INTEGER NOT NULL,
+    uploaded_by         TEXT NOT NULL DEFAULT '',
+    descriptor_version  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX firmware_by_sha256 ON firmware (sha256);
+)sql";
+
+constexpr std::array<Migration, 2> all{{{1, v1}, {5, v5}}};
 
 constexpr const char* create_version_table =
     "CREATE TABLE IF NOT EXISTS schema_version ("

@@ -70,7 +70,15 @@ class SqliteStore final : public Store {
     [[nodiscard]] Status last_error() const override;
     [[nodiscard]] StoreMetrics metrics() const override;
 
+    // ---- firmware catalogue (issue 4): sqlite_store_firmware.cpp ----
+    [[nodiscard]] Result<std::vector<FirmwareRecord>> load_firmware() override;
+    [[nodiscard]] Result<bool> insert_firmware(const FirmwareRecord& f) override;
+    [[nodiscard]] Result<bool> delete_firmware(const std::string& version) override;
+
   private:
+    // A short-lived connection of its own for the firmware table (see above).
+    Result<sqlite::Db> firmware_db();
+
     using Clock = std::chrono::steady_clock;
 
     Status open_database(const std::filesystem::path& data_dir);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "store/firmware_record.hpp"
 #include "store/status.hpp"
 
 namespace ptalk::store {
@@ -120,6 +121,24 @@ class Store {
     // The error of the last failed batch (ok once a batch succeeded again).
     [[nodiscard]] virtual Status last_error() const = 0;
     [[nodiscard]] virtual StoreMetrics metrics() const = 0;
+
+    // ---- firmware catalogue (issue 4, migration v5): sqlite_store_firmware.cpp ----
+    // Synchronous, each in its own transaction, for non-I/O threads: uploads are
+    // rare, and the catalogue keeps every row in memory after load_firmware().
+    // Defaults fail, for backends (and test doubles) without a catalogue.
+    [[nodiscard]] virtual Result<std::vector<FirmwareRecord>> load_firmware() {
+        return Status{StatusCode::error, "firmware is not supported by this store"};
+    }
+    // False (and nothing written) when the version is already stored.
+    [[nodiscard]] virtual Result<bool> insert_firmware(const FirmwareRecord& f) {
+        (void)f;
+        return Status{StatusCode::error, "firmware is not supported by this store"};
+    }
+    // False when no row has this version.
+    [[nodiscard]] virtual Result<bool> delete_firmware(const std::string& version) {
+        (void)version;
+        return Status{StatusCode::error, "firmware is not supported by this store"};
+    }
 };
 
 }  // namespace ptalk::store
