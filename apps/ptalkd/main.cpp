@@ -60,7 +60,13 @@ int main(int argc, char** argv) {
                    "(0: no cap)")
         ->envname("PTALK_STORE_MAX_MB")
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 30));
+    std::int64_t firmware_max_mb = 6;
+    app.add_option("--firmware-max-mb", firmware_max_mb,
+                   "Largest firmware image accepted (the OTA partition; default 6)")
+        ->envname("PTALK_FIRMWARE_MAX_MB")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{64}));
     CLI11_PARSE(app, argc, argv);
+    cfg.firmware.max_image_bytes = static_cast<std::uint64_t>(firmware_max_mb) * 1024 * 1024;
     if (store_max_mb > 0) cfg.sqlite.max_page_count = store_max_mb * 1024 * 1024 / 4096;
     cfg.gateway.status_after_handshake = !no_status;
     cfg.gateway.command_timeout = cfg.api.default_timeout;

@@ -78,6 +78,7 @@ asio::awaitable<HttpResponse> Api::route(const HttpRequest& req, const Target& t
         }
         co_return co_await get_command(static_cast<std::uint64_t>(*cid.value));
     }
+    if (s[2] == "firmware") co_return co_await firmware_route(req, t);
     if (s[2] != "devices") co_return not_found();
     if (n == 3) {
         if (m != http::verb::get) co_return method_not_allowed("GET");

@@ -8,12 +8,18 @@
 #include <string>
 
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/object.hpp>
 
 #include "api/http_util.hpp"
 #include "core/metrics.hpp"
 #include "fleet/fleet.hpp"
 #include "gateway/http_handler.hpp"
 #include "store/store.hpp"
+
+namespace ptalk::firmware {
+class FileCatalogue;
+struct FirmwareMeta;
+}  // namespace ptalk::firmware
 
 namespace ptalk::api {
 
@@ -64,7 +70,23 @@ class Api final : public gateway::HttpHandler {
     core::Metrics& metrics_;
     boost::asio::thread_pool& blocking_;
     ApiOptions options_;
+
+    // ---- firmware catalogue (issue 4): firmware_routes.cpp ----
+  public:
+    // The catalogue behind /api/v1/firmware (none: those routes answer 503).
+    void set_firmware(firmware::FileCatalogue* catalogue) noexcept { firmware_ = catalogue; }
+    [[nodiscard]] firmware::FileCatalogue* firmware() const noexcept { return firmware_; }
+    // POST /api/v1/firmware is streamed: the body goes to the catalogue piece by piece.
+    gateway::BodyStream stream_body(const gateway::HttpRequestHeader& header,
+                                    const gateway::RequestContext& ctx) override;
+
+  private:
+    Awaitable firmware_route(const HttpRequest& req, const Target& t);
+    firmware::FileCatalogue* firmware_ = nullptr;
 };
+
+// One catalogue entry as the API shows it.
+[[nodiscard]] boost::json::object firmware_json(const firmware::FirmwareMeta& m);
 
 // The OpenAPI 3 description served at /api/v1/openapi.json.
 [[nodiscard]] const std::string& openapi_document();

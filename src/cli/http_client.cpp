@@ -1,5 +1,7 @@
 #include "cli/http_client.hpp"
 
+#include <fstream>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -112,6 +114,59 @@ HttpResponse HttpClient::request(http::verb method, std::string_view path, std::
         if (!res.keep_alive()) stream_.reset();
         return to_response(res);
     }
+}
+
+HttpResponse HttpClient::send_file(http::verb method, std::string_view path,
+                                   const std::filesystem::path& file, std::string_view content_type,
+                                   const ProgressFn& progress) {
+    std::error_code fec;
+    const std::uint64_t size = std::filesystem::file_size(file, fec);
+    std::ifstream in(file, std::ios::binary);
+    if (fec || !in) throw CliError(ExitCode::usage, "cannot read " + file.string());
+    stream_.reset();  // a fresh connection: a body half-sent cannot be retried elsewhere
+    connect();
+    auto base = make_request(method, server_, path, token_);
+    http::request<http::buffer_body> req{std::move(base.base())};
+    req.set(http::field::content_type, content_type);
+    req.content_length(size);
+    req.body().data = nullptr;
+    req.body().more = true;
+    beast::error_code ec;
+    stream_->expires_after(timeout_);
+    http::request_serializer<http::buffer_body> sr{req};
+    http::write_header(*stream_, sr, ec);
+    std::vector<char> piece(64 * 1024);
+    std::uint64_t sent = 0;
+    while (!ec && sent < size) {
+        in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+        const auto n = static_cast<std::size_t>(in.gcount());
+        if (n == 0) throw CliError(ExitCode::usage, file.string() + " changed while it was sent");
+        req.body().data = piece.data();
+        req.body().size = n;
+        req.body().more = true;
+        http::write(*stream_, sr, ec);
+        if (ec == http::error::need_buffer) ec = {};
+        sent += n;
+        if (progress) progress(std::min(sent, size), size);
+    }
+    if (!ec) {
+        req.body().data = nullptr;
+        req.body().size = 0;
+        req.body().more = false;
+        http::write(*stream_, sr, ec);
+    }
+    beast::flat_buffer buf;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    // Read even after a failed write: the server may refuse early (413, 409)
+    // and close before taking the whole body; that answer is what counts.
+    beast::error_code read_ec;
+    http::read(*stream_, buf, parser, read_ec);
+    ec = parser.is_done() ? beast::error_code{} : (ec ? ec : read_ec);
+    stream_.reset();
+    if (ec) unreachable(ec);
+    auto res = parser.release();
+    return to_response(res);
 }
 
 HttpResponse HttpClient::stream(std::string_view path, std::string_view accept,

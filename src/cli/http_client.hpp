@@ -4,6 +4,7 @@
 // throw CliError(unreachable) with a readable line.
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -45,6 +46,12 @@ class HttpClient {
                          std::string_view content_type = "application/json",
                          const ProgressFn& progress = {});
     HttpResponse get(std::string_view path) { return request(boost::beast::http::verb::get, path); }
+
+    // Sends a file as the request body, read and sent piece by piece (never
+    // whole in memory), on a connection of its own. `progress` counts body bytes.
+    HttpResponse send_file(boost::beast::http::verb method, std::string_view path,
+                           const std::filesystem::path& file, std::string_view content_type,
+                           const ProgressFn& progress = {});
 
     // GET whose body is read as it arrives (Server-Sent Events). A non-2xx
     // answer is read whole and returned; a 2xx one is handed to on_chunk and an

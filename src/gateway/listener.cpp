@@ -8,7 +8,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -47,6 +50,95 @@ std::string endpoint_text(const tcp::socket& s) {
     auto ep = s.remote_endpoint(ec);
     if (ec) return "?";
     return fmt::format("{}:{}", ep.address().to_string(), ep.port());
+}
+
+bool is_disconnect(const beast::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == beast::error::timeout ||
+           ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+           ec == asio::error::eof || ec == http::error::partial_message;
+}
+
+// Answers a request whose body was not (fully) read, then reads and drops what
+// the client still sends for a moment: closing with unread bytes would reset
+// the connection and the client could lose the answer.
+// (Arguments by reference: no temporaries inside a co_await expression, GCC 12.)
+asio::awaitable<void> answer_and_close(beast::tcp_stream& stream, HttpResponse& res,
+                                       unsigned version, core::Metrics& metrics) {
+    res.version(version);
+    res.keep_alive(false);
+    res.prepare_payload();
+    count_response(metrics, res.result_int());
+    stream.expires_after(std::chrono::seconds(5));
+    auto [wec, wn] = co_await http::async_write(stream, res, as_tuple(use_awaitable));
+    if (wec) co_return;
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::vector<char> sink(16 * 1024);
+    stream.expires_after(std::chrono::seconds(1));
+    for (std::size_t drained = 0; drained < 64 * 1024 * 1024;) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), as_tuple(use_awaitable));
+        if (ec) break;
+        drained += n;
+    }
+}
+
+// A request the handler takes piece by piece (HttpHandler::stream_body): the
+// body is read into a fixed buffer and handed on, never held whole. Returns
+// whether the connection may carry another request.
+asio::awaitable<bool> serve_streamed(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                     http::request_parser<http::empty_body>& head, BodyStream& bs,
+                                     const Options& options, core::Metrics& metrics,
+                                     std::atomic<int>& active, const std::atomic<bool>& stopping) {
+    const unsigned version = head.get().version();
+    const bool keep_alive = head.get().keep_alive();
+    if (bs.now) {
+        co_await answer_and_close(stream, *bs.now, version, metrics);
+        co_return false;
+    }
+    if (beast::iequals(head.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, version};
+        stream.expires_after(options.http_timeout);
+        auto [cec, cn] = co_await http::async_write(stream, go_on, as_tuple(use_awaitable));
+        if (cec) co_return false;
+    }
+    http::request_parser<http::buffer_body> body(std::move(head));
+    body.body_limit(boost::none);  // the sink sets its own
+    std::vector<std::uint8_t> piece(64 * 1024);
+    while (!body.is_done()) {
+        body.get().body().data = piece.data();
+        body.get().body().size = piece.size();
+        stream.expires_after(options.http_timeout);
+        auto [ec, n] = co_await http::async_read(stream, buffer, body, as_tuple(use_awaitable));
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) {
+            // Cut off: the sink is destroyed unfinished and discards what it kept.
+            if (!is_disconnect(ec)) {
+                metrics.http_malformed.fetch_add(1, std::memory_order_relaxed);
+                auto res =
+                    plain_error(http::status::bad_request, "bad_request", ec.message(), version);
+                co_await answer_and_close(stream, res, version, metrics);
+            }
+            co_return false;
+        }
+        const std::size_t got = piece.size() - body.get().body().size;
+        if (got == 0) continue;
+        if (auto stop = bs.sink->write(std::span(piece.data(), got))) {
+            co_await answer_and_close(stream, *stop, version, metrics);
+            co_return false;
+        }
+    }
+    ++active;
+    HttpResponse res = co_await bs.sink->finish();
+    bs.sink.reset();
+    const bool keep = keep_alive && !stopping;
+    res.version(version);
+    res.keep_alive(keep);
+    res.prepare_payload();
+    count_response(metrics, res.result_int());
+    stream.expires_after(options.http_timeout);
+    auto [wec, wn] = co_await http::async_write(stream, res, as_tuple(use_awaitable));
+    --active;
+    co_return keep && !wec;
 }
 
 }  // namespace
@@ -107,11 +199,34 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
     beast::tcp_stream stream(std::move(sock));
     beast::flat_buffer buffer;
     for (;;) {
-        http::request_parser<http::string_body> parser;
-        parser.body_limit(options_.max_body_bytes);
-        parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+        // The header first: the handler may take the body piece by piece (uploads).
+        http::request_parser<http::empty_body> head;
+        head.body_limit(boost::none);  // checked below, once the route is known
+        head.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
         stream.expires_after(options_.http_timeout);  // slowloris
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, as_tuple(use_awaitable));
+        auto [ec, n] =
+            co_await http::async_read_header(stream, buffer, head, as_tuple(use_awaitable));
+        if (!ec && !beast::websocket::is_upgrade(head.get())) {
+            BodyStream bs = http_.stream_body(head.get(), ctx);
+            if (bs.sink || bs.now) {
+                metrics_.http_requests.fetch_add(1, std::memory_order_relaxed);
+                const bool again = co_await serve_streamed(stream, buffer, head, bs, options_,
+                                                           metrics_, active_requests_, stopping_);
+                if (again) continue;
+                co_return;
+            }
+        }
+        std::optional<http::request_parser<http::string_body>> parser;
+        if (!ec) {
+            parser.emplace(std::move(head));
+            parser->body_limit(options_.max_body_bytes);
+            if (parser->content_length().value_or(0) > options_.max_body_bytes) {
+                ec = http::error::body_limit;
+            } else if (!parser->is_done()) {
+                std::tie(ec, n) =
+                    co_await http::async_read(stream, buffer, *parser, as_tuple(use_awaitable));
+            }
+        }
         if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
             ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
             ec == asio::error::eof) {
@@ -132,7 +247,7 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
             break;
         }
         metrics_.http_requests.fetch_add(1, std::memory_order_relaxed);
-        HttpRequest req = parser.release();
+        HttpRequest req = parser->release();
         if (beast::websocket::is_upgrade(req)) {
             const auto target = std::string_view(req.target());
             const auto path = target.substr(0, target.find('?'));

@@ -10,6 +10,11 @@
 
 namespace ptalk::server {
 
+// The firmware catalogue (issue 4): images under <data_dir>/firmware.
+struct FirmwareConfig {
+    std::uint64_t max_image_bytes = 6 * 1024 * 1024;  // the 16 MB board's OTA partition
+};
+
 struct Config {
     std::string listen_address = "0.0.0.0";
     std::uint16_t port = 8000;
@@ -19,6 +24,7 @@ struct Config {
     gateway::Options gateway;
     api::ApiOptions api;
     store::SqliteOptions sqlite;
+    FirmwareConfig firmware;
 };
 
 }  // namespace ptalk::server

@@ -24,7 +24,16 @@ std::optional<std::string> Server::start() {
         (void)store_.close();
         return fmt::format("cannot load the device registry: {}", st.message);
     }
+    auto catalogue = firmware::FileCatalogue::open(
+        store_,
+        {std::filesystem::path(config_.data_dir) / "firmware", config_.firmware.max_image_bytes});
+    if (!catalogue) {
+        (void)store_.close();
+        return fmt::format("cannot open the firmware catalogue: {}", catalogue.error().message);
+    }
+    firmware_ = std::move(*catalogue);
     api_ = std::make_unique<api::Api>(*fleet_, store_, metrics_, blocking_, config_.api);
+    api_->set_firmware(firmware_.get());
     listener_ =
         std::make_unique<gateway::Listener>(ioc_, config_.gateway, *fleet_, *api_, metrics_);
     try {
@@ -65,7 +74,8 @@ void Server::stop() {
     fleet_->shutdown();
     // Give sessions a moment to record their `shutdown` outcomes and closes, and
     // the API a moment to answer requests whose commands just ended.
-    for (int i = 0; i < 200 && (fleet_->online_count() > 0 || listener_->active_requests() > 0); ++i)
+    for (int i = 0; i < 200 && (fleet_->online_count() > 0 || listener_->active_requests() > 0);
+         ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ioc_.stop();
     for (auto& t : threads_)

@@ -13,6 +13,7 @@
 
 #include "api/api.hpp"
 #include "core/metrics.hpp"
+#include "firmware/file_catalogue.hpp"
 #include "fleet/fleet.hpp"
 #include "gateway/listener.hpp"
 #include "server/config.hpp"
@@ -40,11 +41,15 @@ class Server {
 
     [[nodiscard]] fleet::Fleet& fleet() { return *fleet_; }
     [[nodiscard]] core::Metrics& metrics() { return metrics_; }
+    // The firmware catalogue (after start()).
+    [[nodiscard]] firmware::Catalogue& firmware() { return *firmware_; }
 
   private:
     Config config_;
     core::Metrics metrics_;
     store::SqliteStore store_;
+    // Before ioc_: uploads in progress on the I/O threads refer to it.
+    std::unique_ptr<firmware::FileCatalogue> firmware_;
     boost::asio::io_context ioc_;
     boost::asio::thread_pool blocking_{2};
     std::unique_ptr<fleet::Fleet> fleet_;

@@ -1,9 +1,6 @@
-// Commands for features this server does not offer yet (firmware catalogue,
-// OTA, rollouts, the event stream): each says so in one line, exit 4, and
+// Commands for features this server does not offer yet (OTA, rollouts, the
+// event stream): each says so in one line, exit 4, and
 // nothing reaches a device.
-#include <fstream>
-
-#include "protocol/firmware_image.hpp"
 #include "support/cli_fixture.hpp"
 
 namespace ptalk::test {
@@ -21,30 +18,8 @@ class NotYet : public CliFixture {
     }
 };
 
-TEST_F(NotYet, FirmwareUploadChecksTheImageThenSaysSo) {
-    TempDir dir;
-    const auto good = dir.path() / "fw.bin";
-    const auto image = protocol::make_test_firmware_image("1.0.6", 64 * 1024);
-    std::ofstream(good, std::ios::binary)
-        .write(reinterpret_cast<const char*>(image.data()),
-               static_cast<std::streamsize>(image.size()));
-    expect_not_offered({"firmware", "upload", good.string(), "--version", "1.0.6"},
-                       "firmware uploads");
-    // Checked locally first: a version that disagrees, a file that is no image.
-    auto r = ptalk({"firmware", "upload", good.string(), "--version", "2.0.0"});
-    EXPECT_EQ(r.code, 2);
-    EXPECT_TRUE(r.err.find("says it is version 1.0.6, not 2.0.0") != std::string::npos) << r.err;
-    const auto junk = dir.path() / "junk.bin";
-    std::ofstream(junk) << "hello";
-    r = ptalk({"firmware", "upload", junk.string()});
-    EXPECT_EQ(r.code, 2);
-    EXPECT_TRUE(r.err.find("is not an ESP32 application image") != std::string::npos) << r.err;
-    EXPECT_EQ(ptalk({"firmware", "upload", (dir.path() / "none.bin").string()}).code, 2);
-}
-
-TEST_F(NotYet, FirmwareListOtaRolloutsAndEvents) {
+TEST_F(NotYet, OtaRolloutsAndEvents) {
     const auto before = commands_seen();
-    expect_not_offered({"firmware", "list"}, "the firmware catalogue");
     expect_not_offered({"ota", id(0), "--version", "1.0.6"}, "firmware updates");
     expect_not_offered({"ota", id(0), "--version", "1.0.6", "--watch"}, "firmware updates");
     expect_not_offered({"cmd", id(0), R"({"cmd":"request_ota","version":"1.0.6"})"},

@@ -1,11 +1,13 @@
-// Firmware subcommands: firmware upload|list and ota. They speak the endpoints
-// of the firmware-update work (docs/CLI.md); a server without them gets a
-// clear "not offered yet" and nothing is sent.
+// Firmware subcommands: firmware upload|list|show|delete and ota (docs/CLI.md).
+// A server without these endpoints gets a clear "not offered yet" and nothing is sent.
 #include <unistd.h>
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <boost/json/object.hpp>
@@ -29,19 +31,44 @@ const std::string catalogue = "/api/v1/firmware";
 struct UploadArgs {
     std::string file;
     std::string version;
+    std::string notes;
+    std::optional<int> min_battery;
     bool force = false;
 };
 
-std::vector<std::uint8_t> read_file(const std::string& path) {
+// The first bytes of a file (enough for the image descriptor) and its size.
+std::pair<std::vector<std::uint8_t>, std::uint64_t> read_head(const std::string& path) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw CliError(ExitCode::usage, "cannot read " + path);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (ec || !in) throw CliError(ExitCode::usage, "cannot read " + path);
+    std::vector<std::uint8_t> head(protocol::esp_image_prefix_bytes);
+    in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    return {std::move(head), size};
+}
+
+void print_firmware(Context& ctx, const json::value& f) {
+    const auto size = field_int(f, "size", -1);
+    ctx.out << "version:      " << field_text(f, "version") << "\n";
+    if (field_text(f, "descriptor_version") != field_text(f, "version"))
+        ctx.out << "image says:   " << field_text(f, "descriptor_version") << "\n";
+    ctx.out << "project:      " << field_text(f, "project_name") << "\n"
+            << "size:         " << (size < 0 ? "-" : format_bytes(static_cast<std::uint64_t>(size)))
+            << "\n"
+            << "sha256:       " << field_text(f, "sha256") << "\n"
+            << "built:        " << field_text(f, "build_date") << " (ESP-IDF "
+            << field_text(f, "idf_version") << ")\n"
+            << "min battery:  " << field_text(f, "min_battery_percent") << "\n"
+            << "notes:        " << field_text(f, "notes") << "\n"
+            << "uploaded:     " << format_age(ctx.now_ms(), field_int(f, "uploaded_at_ms"))
+            << " by " << field_text(f, "uploaded_by") << "\n";
 }
 
 void run_upload(Context& ctx, const UploadArgs& a) {
-    const auto image = read_file(a.file);
+    const auto [head, size] = read_head(a.file);
     // The server checks too; checking here saves uploading a file it would refuse.
-    auto info = protocol::inspect_firmware_image(image, image.size());
+    auto info = protocol::inspect_firmware_image(head, static_cast<std::size_t>(size), SIZE_MAX);
     if (!info) {
         throw CliError(ExitCode::usage,
                        a.file + " is not an ESP32 application image: " + info.error().message());
@@ -58,15 +85,17 @@ void run_upload(Context& ctx, const UploadArgs& a) {
             ctx.err << "\r" << progress_bar(sent, total) << " " << format_bytes(sent) << std::flush;
     };
     std::string path = catalogue + "?version=" + percent_encode(version);
+    if (!a.notes.empty()) path += "&notes=" + percent_encode(a.notes);
+    if (a.min_battery) path += "&min_battery=" + std::to_string(*a.min_battery);
     if (a.force) path += "&force=true";
-    const std::string body(image.begin(), image.end());
-    auto r = ctx.api().http().request(http::verb::post, path, body, "application/octet-stream",
-                                      progress);
+    auto r = ctx.api().http().send_file(http::verb::post, path, a.file, "application/octet-stream",
+                                        progress);
     if (bar) ctx.err << "\n";
     if (r.status / 100 != 2) throw describe_failure(r.status, r.json, {"", "firmware uploads"});
     if (ctx.json()) return ctx.print_json(r.json);
-    ctx.out << "uploaded " << info->project_name << " " << version << " ("
-            << format_bytes(image.size()) << ", sha256 " << protocol::sha256_hex(image) << ")\n";
+    ctx.out << "uploaded " << field_text(r.json, "project_name") << " "
+            << field_text(r.json, "version") << " (" << format_bytes(size) << ", sha256 "
+            << field_text(r.json, "sha256") << ")\n";
 }
 
 void run_list(Context& ctx) {
@@ -77,15 +106,32 @@ void run_list(Context& ctx) {
         ctx.out << "no firmware uploaded yet\n";
         return;
     }
-    Table t({"VERSION", "PROJECT", "SIZE", "SHA256", "UPLOADED"});
+    Table t({"VERSION", "PROJECT", "SIZE", "SHA256", "UPLOADED", "NOTES"});
     for (const auto& f : items->get_array()) {
         const auto size = field_int(f, "size", -1);
         t.add({field_text(f, "version"), field_text(f, "project_name"),
                size < 0 ? "-" : format_bytes(static_cast<std::uint64_t>(size)),
                field_text(f, "sha256").substr(0, 16),
-               format_age(ctx.now_ms(), field_int(f, "uploaded_at_ms"))});
+               format_age(ctx.now_ms(), field_int(f, "uploaded_at_ms")), field_text(f, "notes")});
     }
     ctx.out << t.render();
+}
+
+std::string version_path(const std::string& version) {
+    return catalogue + "/" + percent_encode(version);
+}
+
+void run_show(Context& ctx, const std::string& version) {
+    const auto r = ctx.api().get(version_path(version), {"", "the firmware catalogue"});
+    if (ctx.json()) return ctx.print_json(r);
+    print_firmware(ctx, r);
+}
+
+void run_delete(Context& ctx, const std::string& version) {
+    const auto r = ctx.api().call(http::verb::delete_, version_path(version), {},
+                                  {"", "the firmware catalogue"});
+    if (ctx.json()) return ctx.print_json(r);
+    ctx.out << "deleted firmware " << version << "\n";
 }
 
 struct OtaArgs {
@@ -145,10 +191,25 @@ void add_firmware_commands(CLI::App& app, Selected& sel) {
     auto* upload = fw->add_subcommand("upload", "Upload an ESP32 application image");
     upload->add_option("file", ua->file, "The image (.bin)")->required();
     upload->add_option("--version", ua->version, "Its version (default: read from the image)");
-    upload->add_flag("--force", ua->force, "Upload even when --version disagrees with the image");
+    upload->add_option("--notes", ua->notes, "What changed, shown in listings");
+    upload
+        ->add_option("--min-battery", ua->min_battery,
+                     "Refuse to update devices below this battery percentage")
+        ->check(CLI::Range(0, 100));
+    upload->add_flag("--force", ua->force,
+                     "Store it under --version even when the image says otherwise");
     upload->callback([&sel, ua] { sel.action = [ua](Context& c) { run_upload(c, *ua); }; });
-    auto* list = fw->add_subcommand("list", "Firmware versions on the server");
+    auto* list = fw->add_subcommand("list", "Firmware versions on the server, newest first");
     list->callback([&sel] { sel.action = [](Context& c) { run_list(c); }; });
+    auto version = std::make_shared<std::string>();
+    auto* show = fw->add_subcommand("show", "One firmware version in detail");
+    show->add_option("version", *version, "A version from `ptalk firmware list`")->required();
+    show->callback(
+        [&sel, version] { sel.action = [version](Context& c) { run_show(c, *version); }; });
+    auto* del = fw->add_subcommand("delete", "Remove a version (refused while an update uses it)");
+    del->add_option("version", *version, "A version from `ptalk firmware list`")->required();
+    del->callback(
+        [&sel, version] { sel.action = [version](Context& c) { run_delete(c, *version); }; });
 
     auto oa = std::make_shared<OtaArgs>();
     auto* ota = app.add_subcommand("ota", "Update one device's firmware");

@@ -30,6 +30,11 @@ class HttpClient {
     HttpResult patch(std::string_view target, std::string_view body) {
         return request(boost::beast::http::verb::patch, target, body);
     }
+    // POST of raw bytes (firmware images).
+    HttpResult upload(std::string_view target, std::string_view body,
+                      std::string_view content_type = "application/octet-stream") {
+        return client_.request(boost::beast::http::verb::post, target, body, content_type);
+    }
 
   private:
     cli::HttpClient client_;
