@@ -82,16 +82,20 @@ UploadQuery upload_query(const Target& t) {
     return q;
 }
 
-bool octet_stream(std::string_view content_type) {
-    const auto type = content_type.substr(0, content_type.find(';'));
-    return type.empty() || boost::beast::iequals(type, "application/octet-stream");
+// The body is the image itself, whatever the declared type (curl --data-binary
+// says x-www-form-urlencoded); only a multipart form, which would wrap the
+// image in boundaries, is refused.
+bool raw_body(std::string_view content_type) {
+    constexpr std::string_view multipart = "multipart/";
+    return !(content_type.size() >= multipart.size() &&
+             boost::beast::iequals(content_type.substr(0, multipart.size()), multipart));
 }
 
 HttpResponse wrong_content_type() {
     return error_response(http::status::unsupported_media_type, "unsupported_media_type",
-                          "send the image itself as the body, Content-Type: "
-                          "application/octet-stream (version, notes, min_battery and force "
-                          "go in the query)");
+                          "send the image itself as the body (Content-Type: "
+                          "application/octet-stream), not a form; version, notes, min_battery "
+                          "and force go in the query");
 }
 
 // The upload in progress: each piece into the temp file, finish() on the
@@ -149,7 +153,7 @@ gateway::BodyStream Api::stream_body(const gateway::HttpRequestHeader& header,
     auto t = parse_target(header.target());
     if (!t || t->segments != std::vector<std::string>{"api", "v1", "firmware"}) return {};
     gateway::BodyStream bs;
-    if (!octet_stream(header[http::field::content_type])) {
+    if (!raw_body(header[http::field::content_type])) {
         bs.now = wrong_content_type();
         return bs;
     }
@@ -194,7 +198,7 @@ asio::awaitable<HttpResponse> Api::firmware_route(const HttpRequest& req, const 
             co_return res;
         }
         // Normally streamed (stream_body); this is a body the gateway read whole.
-        if (!octet_stream(req[http::field::content_type])) co_return wrong_content_type();
+        if (!raw_body(req[http::field::content_type])) co_return wrong_content_type();
         auto q = upload_query(t);
         if (q.error) co_return std::move(*q.error);
         if (!store_.writable()) co_return store_unavailable();
