@@ -1,6 +1,7 @@
 // ptalkd: the PTalk fleet server. A thin main: options in, Server out.
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -65,6 +66,31 @@ int main(int argc, char** argv) {
                    "Largest firmware image accepted (the OTA partition; default 6)")
         ->envname("PTALK_FIRMWARE_MAX_MB")
         ->check(CLI::Range(std::int64_t{1}, std::int64_t{64}));
+    // live (issue 6): event stream, desired state
+    app.add_option("--event-retention", cfg.live.event_retention,
+                   "Events kept in the store for replay (Last-Event-ID); 0 keeps all")
+        ->envname("PTALK_EVENT_RETENTION");
+    app.add_option_function<std::int64_t>(
+           "--sse-heartbeat-ms", ms(cfg.live.sse_heartbeat),
+           "Keep-alive comment on idle event streams (default 15000)")
+        ->envname("PTALK_SSE_HEARTBEAT_MS")
+        ->check(CLI::Range(100, 600'000));
+    app.add_option("--drift-policy", cfg.live.drift_policy,
+                   "A setting changed on the device itself: enforce (re-apply desired) or adopt")
+        ->envname("PTALK_DRIFT_POLICY")
+        ->transform(CLI::CheckedTransformer(
+            std::map<std::string, ptalk::live::DriftPolicy>{
+                {"enforce", ptalk::live::DriftPolicy::enforce},
+                {"adopt", ptalk::live::DriftPolicy::adopt}},
+            CLI::ignore_case));
+    app.add_option("--webhook-attempts", cfg.live.webhooks.max_attempts,
+                   "Attempts per event and webhook before it is logged as failed")
+        ->envname("PTALK_WEBHOOK_ATTEMPTS")
+        ->check(CLI::Range(1, 100));
+    app.add_option_function<std::int64_t>("--webhook-retry-ms", ms(cfg.live.webhooks.retry_base),
+                                          "First webhook retry delay, doubling (default 500)")
+        ->envname("PTALK_WEBHOOK_RETRY_MS")
+        ->check(CLI::Range(10, 600'000));
     CLI11_PARSE(app, argc, argv);
     cfg.firmware.max_image_bytes = static_cast<std::uint64_t>(firmware_max_mb) * 1024 * 1024;
     if (store_max_mb > 0) cfg.sqlite.max_page_count = store_max_mb * 1024 * 1024 / 4096;

@@ -66,6 +66,7 @@ asio::awaitable<HttpResponse> Api::route(const HttpRequest& req, const Target& t
         co_return seed_config(t, s[2]);
     }
     if (n < 3 || s[0] != "api" || s[1] != "v1") co_return not_found();
+    if (auto live = co_await live_route(req, t)) co_return std::move(*live);  // issue 6
     if (n == 3 && s[2] == "openapi.json") {
         co_return text_response(http::status::ok, openapi_document(), "application/json");
     }

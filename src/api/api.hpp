@@ -13,7 +13,11 @@
 #include "api/http_util.hpp"
 #include "core/metrics.hpp"
 #include "fleet/fleet.hpp"
+#include "fleet/jobs.hpp"
 #include "gateway/http_handler.hpp"
+#include "live/event_hub.hpp"
+#include "live/options.hpp"
+#include "live/webhooks.hpp"
 #include "store/store.hpp"
 
 namespace ptalk::firmware {
@@ -83,6 +87,29 @@ class Api final : public gateway::HttpHandler {
   private:
     Awaitable firmware_route(const HttpRequest& req, const Target& t);
     firmware::FileCatalogue* firmware_ = nullptr;
+    // ---- live (issue 6): event stream, desired state, queued commands, jobs ----
+  public:
+    struct Live {
+        live::EventHub* hub = nullptr;
+        const live::LiveOptions* options = nullptr;
+        fleet::JobManager* jobs = nullptr;
+        live::WebhookManager* webhooks = nullptr;
+    };
+    void set_live(Live l) { live_ = l; }
+    [[nodiscard]] bool takes_stream(const HttpRequest& req) const override;
+    boost::asio::awaitable<void> stream(const HttpRequest& req, const gateway::RequestContext& ctx,
+                                        boost::beast::tcp_stream& stream) override;
+
+  private:
+    // Routes of issue 6 (live_routes.cpp); nullopt: not one of them.
+    boost::asio::awaitable<std::optional<HttpResponse>> live_route(const HttpRequest& req,
+                                                                   const Target& t);
+    HttpResponse patch_desired(const HttpRequest& req, const std::string& id);
+    HttpResponse job_route(const HttpRequest& req, const Target& t);
+    HttpResponse webhook_route(const HttpRequest& req, const Target& t);
+    // Adds "desired" and "sync" to a device's JSON when it has desired state.
+    void add_desired(boost::json::object& device, const std::string& id) const;
+    Live live_;
 };
 
 // One catalogue entry as the API shows it.

@@ -3,6 +3,7 @@
 
 #include "api/api.hpp"
 #include "api/json_views.hpp"
+#include "live/desired.hpp"
 #include "protocol/commands.hpp"
 
 namespace ptalk::api {
@@ -51,8 +52,27 @@ asio::awaitable<HttpResponse> Api::run_command(const HttpRequest& req, const Tar
     const std::string name(cmd->get_string());
     auto timeout = options_.default_timeout;
     if (auto bad = read_timeout(o, timeout)) co_return std::move(*bad);
+    // issue 6: "queue_if_offline": true with "ttl_s" keeps the command for a device that is away.
+    bool queue_if_offline = false;
+    auto ttl = std::chrono::seconds(3600);
+    if (const auto* q = o.if_contains("queue_if_offline")) {
+        if (!q->is_bool()) {
+            co_return error_response(http::status::bad_request, "bad_queue_if_offline",
+                                     "queue_if_offline must be true or false");
+        }
+        queue_if_offline = q->get_bool();
+    }
+    if (const auto* tv = o.if_contains("ttl_s")) {
+        if (!tv->is_int64() || tv->get_int64() < 1 || tv->get_int64() > 30 * 86400) {
+            co_return error_response(http::status::bad_request, "bad_ttl",
+                                     "ttl_s must be an integer from 1 to 2592000 (30 days)");
+        }
+        ttl = std::chrono::seconds(tv->get_int64());
+    }
     o.erase("cmd");
     o.erase("timeout_ms");
+    o.erase("queue_if_offline");
+    o.erase("ttl_s");
     std::string what;
     auto command = protocol::make_command(name, o, &what);
     if (!command) {
@@ -67,6 +87,18 @@ asio::awaitable<HttpResponse> Api::run_command(const HttpRequest& req, const Tar
                                  "firmware updates are not available in this build yet");
     }
     if (auto refused = refuse_command(id)) co_return std::move(*refused);
+    if (queue_if_offline && !fleet_.session(id)) {
+        const std::string by = "api";
+        const auto cid = fleet_.queue_command(id, *command, timeout, ttl, by);
+        co_return json_response(
+            http::status::accepted,
+            {{"id", cid},
+             {"state", "queued"},
+             {"expires_at_ms",
+              store::unix_millis_now() +
+                  std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count()},
+             {"href", "/api/v1/commands/" + std::to_string(cid)}});
+    }
     if (auto wait = t.param("wait"); wait && *wait == "false") {
         auto cid = fleet_.submit(id, std::move(*command), timeout, "api");
         if (!cid) {
@@ -113,6 +145,13 @@ asio::awaitable<HttpResponse> Api::patch_config(const HttpRequest& req, const st
                                  "give at least one of volume, brightness, device_name");
     }
     if (auto refused = refuse_command(id)) co_return std::move(*refused);
+    {
+        // One truth (issue 6): settings given here become desired state too, so
+        // an offline device converges when it returns. They are sent below.
+        std::string ignored;
+        const auto patch = live::parse_desired_patch(body.object, ignored);
+        if (ignored.empty()) fleet_.patch_desired(id, patch, "api:config", false);
+    }
     json::array results;
     std::optional<HttpResponse> first_failure;
     const std::string by = "api";

@@ -90,7 +90,9 @@ HttpResponse Api::get_device(const std::string& id) const {
         return error_response(http::status::not_found, "unknown_device",
                               "no device " + id + " has ever connected");
     }
-    return json_response(http::status::ok, device_json(*d));
+    auto body = device_json(*d);
+    add_desired(body, id);
+    return json_response(http::status::ok, body);
 }
 
 asio::awaitable<HttpResponse> Api::device_history(const Target& t, const std::string& id) {

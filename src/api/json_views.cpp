@@ -52,7 +52,8 @@ json::object command_json(const store::CommandRecord& c) {
     o["cmd"] = c.cmd;
     o["params"] = stored_json(c.params);
     o["requested_by"] = c.requested_by;
-    o["state"] = c.outcome ? "finished" : (c.sent_at ? "sent" : "queued");
+    o["state"] = c.outcome ? (*c.outcome == "expired" ? "expired" : "finished")
+                           : (c.sent_at ? "sent" : "queued");
     o["outcome"] = opt(c.outcome);
     o["reply"] = c.reply ? stored_json(*c.reply) : json::value(nullptr);
     o["queued_at_ms"] = c.queued_at;

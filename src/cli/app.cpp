@@ -24,6 +24,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     add_firmware_commands(app, sel);
     add_rollout_commands(app, sel);
     add_events_command(app, sel);
+    add_job_commands(app, sel);
     add_console_command(app, sel);
     app.footer(
         "Exit codes: 0 ok, 1 the device said no / timed out / is offline, 2 usage or invalid "

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "gateway/device_session.hpp"
@@ -30,23 +31,26 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// Applies what a reply tells of the device; true when something changed.
-bool apply_reply(store::DeviceRecord& d, const protocol::Reply& r) {
-    bool changed = false;
-    auto set = [&changed](auto& field, const auto& value) {
+// Applies what a reply tells of the device; the fields that changed (uptime
+// aside, which always does) go into `changed` as JSON members.
+bool apply_reply(store::DeviceRecord& d, const protocol::Reply& r,
+                 boost::json::object* changed = nullptr) {
+    bool any = false;
+    auto set = [&](std::string_view key, auto& field, const auto& value) {
         if (value && field != value) {
             field = value;
-            changed = true;
+            any = true;
+            if (changed) (*changed)[key] = *value;
         }
     };
-    set(d.volume, r.volume);
-    set(d.brightness, r.brightness);
-    set(d.name, r.device_name);
-    set(d.battery_percent, r.battery_percent);
-    set(d.connectivity_state, r.connectivity_state);
-    set(d.firmware_version, r.firmware_version);
+    set("volume", d.volume, r.volume);
+    set("brightness", d.brightness, r.brightness);
+    set("device_name", d.name, r.device_name);
+    set("battery_percent", d.battery_percent, r.battery_percent);
+    set("connectivity_state", d.connectivity_state, r.connectivity_state);
+    set("firmware_version", d.firmware_version, r.firmware_version);
     if (r.uptime_sec) d.uptime_sec = r.uptime_sec;
-    return changed;
+    return any;
 }
 
 std::string sort_key(const store::DeviceRecord& d, DeviceQuery::Sort s) {
@@ -72,7 +76,7 @@ store::Status Fleet::load() {
     for (auto& d : *rows) {
         d.online = false;
         auto id = d.id;
-        devices_[id] = Entry{std::move(d), nullptr};
+        devices_[id].record = std::move(d);
     }
     return {};
 }
@@ -185,17 +189,23 @@ std::optional<std::uint64_t> Fleet::submit(const std::string& id, protocol::Comm
                                            std::string requested_by) {
     const auto cid = store_.next_command_id();
     auto rec = new_record(cid, id, cmd, std::move(requested_by));
+    if (!submit_as(cid, id, std::move(cmd), timeout, std::move(rec))) return std::nullopt;
+    return cid;
+}
+
+bool Fleet::submit_as(std::uint64_t cid, const std::string& id, protocol::Command cmd,
+                      std::chrono::milliseconds timeout, store::CommandRecord rec) {
     auto s = session(id);
     if (!s) {
         record_offline(std::move(rec));
-        return std::nullopt;
+        return false;
     }
     {
         std::lock_guard lock(pending_mutex_);
         pending_.emplace(cid, std::move(rec));
     }
     s->execute_detached(dispatch::Request{cid, std::move(cmd), timeout, false});
-    return cid;
+    return true;
 }
 
 void Fleet::shutdown() {
@@ -219,7 +229,7 @@ bool Fleet::on_handshake(const std::shared_ptr<gateway::DeviceSession>& s,
         std::unique_lock lock(mutex_);
         auto [it, inserted] = devices_.try_emplace(h.device_id);
         Entry& e = it->second;
-        if (inserted) {
+        if (inserted || e.record.first_seen == 0) {  // 0: pre-provisioned, never seen
             e.record.id = h.device_id;
             e.record.first_seen = now;
         }
@@ -246,20 +256,27 @@ bool Fleet::on_handshake(const std::shared_ptr<gateway::DeviceSession>& s,
     }
     spdlog::info("device online id={} remote={} firmware={} battery={}{}", h.device_id, s->remote(),
                  h.firmware_version, h.battery_percent.value_or(-1), replaced ? " replaced=1" : "");
-    event(h.device_id, "device.online",
-          fmt::format(R"({{"remote":"{}","firmware_version":{}}})", s->remote(),
-                      boost::json::serialize(boost::json::value(h.firmware_version))));
+    {
+        boost::json::object data{{"remote", s->remote()},
+                                 {"firmware_version", h.firmware_version},
+                                 {"device_name", h.device_name},
+                                 {"replaced", replaced != nullptr}};
+        if (h.battery_percent) data["battery_percent"] = *h.battery_percent;
+        event(h.device_id, "device.online", boost::json::serialize(data));
+    }
     store_.upsert_device(std::move(snapshot));
+    live_on_handshake(h.device_id);
     return true;
 }
 
 void Fleet::on_reply(gateway::DeviceSession& s, const protocol::Reply& r, bool stale) {
     store::DeviceRecord snapshot;
+    boost::json::object changed;
     {
         std::unique_lock lock(mutex_);
         auto it = devices_.find(s.device_id());
         if (it == devices_.end()) return;
-        apply_reply(it->second.record, r);
+        apply_reply(it->second.record, r, &changed);
         it->second.record.last_seen = store::unix_millis_now();
         snapshot = it->second.record;
     }
@@ -267,6 +284,11 @@ void Fleet::on_reply(gateway::DeviceSession& s, const protocol::Reply& r, bool s
         spdlog::info("stale reply id={} reply={}", s.device_id(), r.raw);
         event(s.device_id(), "command.stale_reply", r.raw);
     }
+    if (!changed.empty()) {
+        event(s.device_id(), "device.reported",
+              boost::json::serialize(boost::json::object{{"changed", std::move(changed)}}));
+    }
+    live_on_reply(s.device_id(), r);
     store_.upsert_device(std::move(snapshot));
 }
 
@@ -313,7 +335,16 @@ void Fleet::on_completion(gateway::DeviceSession& s, const dispatch::Completion&
     spdlog::log(c.outcome == Outcome::ok ? spdlog::level::debug : spdlog::level::info,
                 "command finished id={} device={} cmd={} outcome={} latency_ms={}", rec.id,
                 rec.device_id, rec.cmd, *rec.outcome, rec.latency_ms.value_or(-1));
+    {
+        boost::json::object data{{"command_id", rec.id},
+                                 {"cmd", rec.cmd},
+                                 {"outcome", *rec.outcome},
+                                 {"requested_by", rec.requested_by}};
+        data["latency_ms"] = rec.latency_ms ? boost::json::value(*rec.latency_ms) : nullptr;
+        event(rec.device_id, "command.finished", boost::json::serialize(data));
+    }
     store_.put_command(std::move(rec));
+    live_on_completion(s.device_id(), c);
 }
 
 void Fleet::on_firmware_pull(gateway::DeviceSession& s, const protocol::FirmwarePull& p) {

@@ -19,6 +19,8 @@
 #include "core/metrics.hpp"
 #include "dispatch/device_queue.hpp"
 #include "gateway/device_hooks.hpp"
+#include "live/desired.hpp"
+#include "live/options.hpp"
 #include "store/store.hpp"
 
 namespace ptalk::fleet {
@@ -90,16 +92,57 @@ class Fleet final : public gateway::DeviceHooks {
     void on_closed(gateway::DeviceSession& s, gateway::CloseReason why) override;
     std::uint64_t next_command_id() override;
 
+    // ---- live (issue 6): desired state, queued commands (fleet_live.cpp) ----
+    void set_live_options(const live::LiveOptions& o) { live_options_ = o; }
+    // Loads desired state (pre-provisioned ids included) and queued commands.
+    store::Status load_live();
+
+    struct DesiredView {
+        live::DesiredState desired;
+        store::DeviceRecord reported;
+        bool known = false;  // the device has connected at least once
+    };
+    [[nodiscard]] std::optional<DesiredView> desired(const std::string& id) const;
+    // Changes desired state (creating it for an id never seen: pre-provisioning),
+    // records desired.changed, and when the device is online applies the fields
+    // that differ (after a fresh request_status). apply_now=false leaves applying
+    // to the caller (fleet jobs). Nullopt when the patch changed nothing.
+    std::optional<DesiredView> patch_desired(const std::string& id, const live::DesiredPatch& p,
+                                             const std::string& by, bool apply_now = true);
+    // Sends what desired state still needs (online devices with a fresh status).
+    void reconcile(const std::string& id);
+
+    // Queues a command for a device that is offline; sent after its next
+    // handshake's status, or expired after `ttl`. Returns the command id.
+    std::uint64_t queue_command(const std::string& id, const protocol::Command& cmd,
+                                std::chrono::milliseconds timeout, std::chrono::milliseconds ttl,
+                                const std::string& requested_by);
+    // Expires queued commands whose time has passed (the server calls it every second).
+    void expire_queued(store::UnixMillis now);
+    [[nodiscard]] std::size_t queued_count() const;
+
   private:
     struct Entry {
         store::DeviceRecord record;
         std::shared_ptr<gateway::DeviceSession> session;
+        // live (issue 6)
+        live::DesiredState desired;
+        bool fresh = false;  // a request_status came back since the handshake
+        std::vector<std::pair<std::uint64_t, live::Setting>> sending;  // desired in flight
     };
 
     store::CommandRecord new_record(std::uint64_t id, const std::string& device,
                                     const protocol::Command& cmd, std::string requested_by) const;
     void record_offline(store::CommandRecord rec);
     void event(const std::string& device, std::string type, std::string data);
+    // Like submit() with an id chosen by the caller.
+    bool submit_as(std::uint64_t cid, const std::string& id, protocol::Command cmd,
+                   std::chrono::milliseconds timeout, store::CommandRecord rec);
+    // live hooks, called by the DeviceHooks above (fleet_live.cpp)
+    void live_on_handshake(const std::string& id);
+    void live_on_reply(const std::string& id, const protocol::Reply& r);
+    void live_on_completion(const std::string& id, const dispatch::Completion& c);
+    void deliver_queued(const std::string& id);
 
     store::Store& store_;
     core::Metrics& metrics_;
@@ -107,6 +150,11 @@ class Fleet final : public gateway::DeviceHooks {
     std::map<std::string, Entry> devices_;  // ordered: id cursors page in O(log n)
     std::mutex pending_mutex_;
     std::unordered_map<std::uint64_t, store::CommandRecord> pending_;  // queued, not finished
+
+    // live (issue 6)
+    live::LiveOptions live_options_;
+    mutable std::mutex queued_mutex_;
+    std::map<std::uint64_t, store::QueuedCommand> queued_;  // waiting for their device
 };
 
 }  // namespace ptalk::fleet

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -52,6 +53,21 @@ class HttpHandler {
         (void)header;
         (void)ctx;
         return {};
+    }
+
+    // Long-lived responses (Server-Sent Events). When takes_stream(req) is true
+    // the listener hands the connection to stream(), which writes the whole
+    // response itself (and sets its own timeouts); the connection closes after.
+    [[nodiscard]] virtual bool takes_stream(const HttpRequest& req) const {
+        (void)req;
+        return false;
+    }
+    virtual boost::asio::awaitable<void> stream(const HttpRequest& req, const RequestContext& ctx,
+                                                boost::beast::tcp_stream& stream) {
+        (void)req;
+        (void)ctx;
+        (void)stream;
+        co_return;
     }
 };
 

@@ -264,6 +264,10 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
             co_await http::async_write(stream, res, as_tuple(use_awaitable));
             break;
         }
+        if (http_.takes_stream(req) && !stopping_) {
+            co_await http_.stream(req, ctx, stream);
+            break;
+        }
         ++active_requests_;
         HttpResponse res = co_await http_.handle(req, ctx);
         const bool keep_alive = req.keep_alive() && !stopping_;

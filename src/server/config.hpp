@@ -6,6 +6,7 @@
 
 #include "api/api.hpp"
 #include "gateway/options.hpp"
+#include "live/options.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace ptalk::server {
@@ -25,6 +26,7 @@ struct Config {
     api::ApiOptions api;
     store::SqliteOptions sqlite;
     FirmwareConfig firmware;
+    live::LiveOptions live;  // issue 6: events, desired state, jobs, webhooks
 };
 
 }  // namespace ptalk::server

@@ -2,8 +2,13 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace ptalk::server {
 
@@ -16,11 +21,15 @@ Server::~Server() {
 }
 
 std::optional<std::string> Server::start() {
+    hub_ = std::make_unique<live::EventHub>(config_.live.sse_buffer);
+    store_.set_event_listener([hub = hub_.get()](const auto& events) { hub->publish(events); });
+    config_.sqlite.event_retention = config_.live.event_retention;
     if (auto st = store_.open(config_.data_dir, config_.sqlite); !st) {
         return fmt::format("cannot open the store in '{}': {}", config_.data_dir, st.message);
     }
     fleet_ = std::make_unique<fleet::Fleet>(store_, metrics_);
-    if (auto st = fleet_->load(); !st) {
+    fleet_->set_live_options(config_.live);
+    if (auto st = fleet_->load(); !st || !(st = fleet_->load_live())) {
         (void)store_.close();
         return fmt::format("cannot load the device registry: {}", st.message);
     }
@@ -34,6 +43,14 @@ std::optional<std::string> Server::start() {
     firmware_ = std::move(*catalogue);
     api_ = std::make_unique<api::Api>(*fleet_, store_, metrics_, blocking_, config_.api);
     api_->set_firmware(firmware_.get());
+    jobs_ = std::make_unique<fleet::JobManager>(*fleet_, store_, ioc_.get_executor());
+    webhooks_ = std::make_unique<live::WebhookManager>(*hub_, store_, ioc_.get_executor(),
+                                                       config_.live.webhooks);
+    if (auto st = webhooks_->load(); !st) {
+        (void)store_.close();
+        return fmt::format("cannot load webhooks: {}", st.message);
+    }
+    api_->set_live({hub_.get(), &config_.live, jobs_.get(), webhooks_.get()});
     listener_ =
         std::make_unique<gateway::Listener>(ioc_, config_.gateway, *fleet_, *api_, metrics_);
     try {
@@ -45,6 +62,7 @@ std::optional<std::string> Server::start() {
                            e.what());
     }
     listener_->start();
+    start_live_timers();
     const unsigned n =
         config_.threads != 0 ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     running_ = true;
@@ -71,6 +89,8 @@ void Server::stop() {
     running_ = false;
     spdlog::info("ptalkd stopping: devices_online={}", fleet_->online_count());
     listener_->stop();
+    webhooks_->shutdown();
+    hub_->shutdown();  // event streams and webhook deliveries end
     fleet_->shutdown();
     // Give sessions a moment to record their `shutdown` outcomes and closes, and
     // the API a moment to answer requests whose commands just ended.
@@ -84,6 +104,22 @@ void Server::stop() {
     blocking_.join();
     if (auto st = store_.close(); !st) spdlog::error("store close failed: {}", st.message);
     spdlog::info("ptalkd stopped");
+}
+
+void Server::start_live_timers() {
+    // Queued commands expire even while their device stays away (issue 6).
+    asio::co_spawn(
+        ioc_,
+        [this]() -> asio::awaitable<void> {
+            asio::steady_timer t(ioc_);
+            for (;;) {
+                t.expires_after(std::chrono::seconds(1));
+                auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+                if (ec || !running_) co_return;
+                fleet_->expire_queued(store::unix_millis_now());
+            }
+        },
+        asio::detached);
 }
 
 void Server::run_until_signal() {

@@ -1,6 +1,7 @@
 #pragma once
 // Wires ptalkd together: store -> fleet -> gateway listener + API, on one
 // io_context with a thread per core and a small pool for blocking store reads.
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,8 @@
 #include "firmware/file_catalogue.hpp"
 #include "fleet/fleet.hpp"
 #include "gateway/listener.hpp"
+#include "live/event_hub.hpp"
+#include "live/webhooks.hpp"
 #include "server/config.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -45,18 +48,23 @@ class Server {
     [[nodiscard]] firmware::Catalogue& firmware() { return *firmware_; }
 
   private:
+    void start_live_timers();
+
     Config config_;
     core::Metrics metrics_;
     store::SqliteStore store_;
     // Before ioc_: uploads in progress on the I/O threads refer to it.
     std::unique_ptr<firmware::FileCatalogue> firmware_;
+    std::unique_ptr<live::EventHub> hub_;  // before the store's listener may call it
     boost::asio::io_context ioc_;
     boost::asio::thread_pool blocking_{2};
     std::unique_ptr<fleet::Fleet> fleet_;
+    std::unique_ptr<fleet::JobManager> jobs_;
+    std::unique_ptr<live::WebhookManager> webhooks_;
     std::unique_ptr<api::Api> api_;
     std::unique_ptr<gateway::Listener> listener_;
     std::vector<std::thread> threads_;
-    bool running_ = false;
+    std::atomic<bool> running_{false};
 };
 
 }  // namespace ptalk::server

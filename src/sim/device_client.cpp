@@ -161,6 +161,7 @@ void DeviceClient::tick(TimePoint now) {
 DeviceSnapshot DeviceClient::snapshot(TimePoint now) const {
     DeviceSnapshot d;
     d.id = model_.id();
+    d.ignores_commands = model_.options().ignore_commands;
     d.wire_id = model_.wire_id();
     d.connected = connected();
     d.stranded = stranded_;

@@ -58,6 +58,7 @@ struct DeviceSnapshot {
     bool ota_broken = false;
     std::uint64_t ota_bytes = 0;
     std::optional<OtaVerdict> last_ota;
+    bool ignores_commands = false;  // --ignore-commands chose this device
 };
 
 class DeviceClient {
@@ -86,6 +87,7 @@ class DeviceClient {
     [[nodiscard]] DeviceSnapshot snapshot(TimePoint now) const;
     [[nodiscard]] bool connected() const noexcept;
     [[nodiscard]] const FirmwareModel& model() const noexcept { return model_; }
+    [[nodiscard]] FirmwareModel& model() noexcept { return model_; }
     [[nodiscard]] const std::string& id() const noexcept { return model_.id(); }
     [[nodiscard]] boost::asio::any_io_executor executor() const { return ex_; }
 

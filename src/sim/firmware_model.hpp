@@ -52,6 +52,10 @@ class FirmwareModel {
     // {"action":"update_firmware"}: the user pressed "update" on the device.
     [[nodiscard]] std::string firmware_pull(const std::optional<std::string>& version) const;
 
+    // The user changed settings on the device itself (BLE app, buttons): nothing
+    // is sent; the server sees it in the next status reply (drift).
+    void change_locally(const DeviceSettings& s) { settings_ = s; }
+
     [[nodiscard]] const std::string& id() const noexcept { return id_; }
     [[nodiscard]] const std::string& wire_id() const noexcept { return replies_.wire_id(); }
     [[nodiscard]] const DeviceSettings& settings() const noexcept { return settings_; }

@@ -294,6 +294,16 @@ void Fleet::drop_link(std::string_view id) {
     if (Slot* slot = find(id)) post_and_wait(*slot, [](DeviceClient& c) { c.drop_link(); });
 }
 
+void Fleet::change_settings(std::string_view id, const std::function<void(DeviceSettings&)>& edit) {
+    Slot* slot = find(id);
+    if (slot == nullptr) return;
+    post_and_wait(*slot, [&](DeviceClient& c) {
+        DeviceSettings s = c.model().settings();
+        edit(s);
+        c.model().change_locally(s);
+    });
+}
+
 void Fleet::pull_firmware(std::string_view id, std::optional<std::string> version) {
     Slot* slot = find(id);
     if (slot == nullptr) return;

@@ -60,6 +60,8 @@ class Fleet {
 
     // Wi-Fi loss on one device: it drops the link and reconnects (a stranded one too).
     void drop_link(std::string_view id);
+    // The user changed one device's settings on the device (BLE app): drift.
+    void change_settings(std::string_view id, const std::function<void(DeviceSettings&)>& edit);
     // The user pressed "update" on one device.
     void pull_firmware(std::string_view id, std::optional<std::string> version = {});
 

@@ -56,6 +56,38 @@ CREATE INDEX events_by_device ON events (device_id, id);
 CREATE INDEX events_by_type ON events (type, id);
 )sql";
 
+// Version 3 (issue 6): desired state per device (also for ids never seen:
+// pre-provisioning), commands queued for offline devices, outgoing webhooks.
+constexpr std::string_view v3 = R"sql(
+CREATE TABLE desired_state (
+    device_id   TEXT PRIMARY KEY NOT NULL,
+    volume      INTEGER,
+    brightness  INTEGER,
+    device_name TEXT,
+    version     INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    updated_by  TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE queued_commands (
+    id           INTEGER PRIMARY KEY NOT NULL,
+    device_id    TEXT NOT NULL,
+    cmd          TEXT NOT NULL,
+    params       TEXT NOT NULL DEFAULT '{}',
+    requested_by TEXT NOT NULL DEFAULT '',
+    queued_at    INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    timeout_ms   INTEGER NOT NULL
+);
+CREATE INDEX queued_commands_by_device ON queued_commands (device_id, id);
+CREATE TABLE webhooks (
+    id         INTEGER PRIMARY KEY NOT NULL,
+    url        TEXT NOT NULL,
+    secret     TEXT NOT NULL,
+    types      TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL
+);
+)sql";
+
 // Version 5: the firmware catalogue's metadata (docs/FIRMWARE.md). The images
 // are files named by their sha256 under <data_dir>/firmware/; versions may share one.
 constexpr std::string_view v5 = R"sql(
@@ -75,7 +107,7 @@ CREATE TABLE firmware (
 CREATE INDEX firmware_by_sha256 ON firmware (sha256);
 )sql";
 
-constexpr std::array<Migration, 2> all{{{1, v1}, {5, v5}}};
+constexpr std::array<Migration, 3> all{{{1, v1}, {3, v3}, {5, v5}}};
 
 constexpr const char* create_version_table =
     "CREATE TABLE IF NOT EXISTS schema_version ("

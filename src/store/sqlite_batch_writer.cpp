@@ -36,6 +36,10 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 constexpr std::string_view append_event_sql =
     "INSERT INTO events (time, device_id, type, data) VALUES (?1, ?2, ?3, ?4)";
 
+// The bounded history behind SSE replay (Last-Event-ID): ids are dense, so the
+// newest N are those above last - N.
+constexpr std::string_view prune_events_sql = "DELETE FROM events WHERE id <= ?1";
+
 Status run(Statement& s, std::string_view what) {
     const int rc = s.step();
     Status st = rc == SQLITE_DONE ? Status{} : status_from(s.db(), rc, what);
@@ -50,7 +54,8 @@ Result<BatchWriter> BatchWriter::prepare(sqlite3* db) {
     w.db_ = db;
     for (auto [stmt, sql] : {std::pair{&w.upsert_device_, upsert_device_sql},
                              std::pair{&w.put_command_, put_command_sql},
-                             std::pair{&w.append_event_, append_event_sql}}) {
+                             std::pair{&w.append_event_, append_event_sql},
+                             std::pair{&w.prune_events_, prune_events_sql}}) {
         auto s = Statement::prepare(db, sql);
         if (!s) return s.error();
         *stmt = std::move(*s);
@@ -61,8 +66,15 @@ Result<BatchWriter> BatchWriter::prepare(sqlite3* db) {
 Result<std::size_t> BatchWriter::write(const PendingWrites& batch) {
     Transaction txn(db_);
     if (Status s = txn.begin(); !s) return s;
-    if (Status s = write_rows(batch); !s) return s;
-    if (Status s = txn.commit(); !s) return s;
+    event_ids_.clear();
+    if (Status s = write_rows(batch); !s) {
+        event_ids_.clear();
+        return s;
+    }
+    if (Status s = txn.commit(); !s) {
+        event_ids_.clear();
+        return s;
+    }
     return batch.size();
 }
 
@@ -107,6 +119,12 @@ Status BatchWriter::write_rows(const PendingWrites& batch) {
         s.bind(3, std::string_view(e.type));
         s.bind(4, std::string_view(e.data));
         if (Status st = run(s, "cannot write event"); !st) return st;
+        event_ids_.push_back(static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_)));
+    }
+    if (retention_ > 0 && !event_ids_.empty() && event_ids_.back() > retention_) {
+        auto& s = prune_events_;
+        s.bind(1, static_cast<std::int64_t>(event_ids_.back() - retention_));
+        if (Status st = run(s, "cannot prune events"); !st) return st;
     }
     return {};
 }

@@ -78,7 +78,8 @@ SqliteStore::~SqliteStore() {
 Status SqliteStore::open(const std::filesystem::path& data_dir, SqliteOptions options) {
     if (is_open()) return {StatusCode::error, "store is already open"};
     options_ = std::move(options);
-    if (Status s = open_database(data_dir); !s) {
+    if (Status s = open_database(data_dir); !s || !(s = open_live())) {
+        live_writer_.reset();
         writer_.reset();
         reader_.reset();
         write_db_.reset();
@@ -153,6 +154,7 @@ Status SqliteStore::open_database(const std::filesystem::path& data_dir) {
     auto writer = sqlite::BatchWriter::prepare(h);
     if (!writer) return with_file(writer.error(), file_);
 
+    writer->set_event_retention(options_.event_retention);
     next_id_ = *max_id + 1;
     write_db_ = std::move(*db);
     writer_ = std::move(*writer);
@@ -217,6 +219,7 @@ void SqliteStore::run_writer() {
         const std::uint64_t seq = enqueued_seq_;
         lk.unlock();
         Result<std::size_t> written = write_batch();
+        if (written) notify_committed();
         lk.lock();
         batch_done(written, seq);
     }
@@ -302,9 +305,33 @@ Status SqliteStore::close(std::chrono::milliseconds max_wait) {
         std::lock_guard rl(read_mutex_);
         reader_.reset();
     }
+    if (live_writer_) live_writer_->close(max_wait);
     writer_.reset();  // its statements before their connection
     write_db_.reset();
     return result;
+}
+
+void SqliteStore::set_event_listener(EventListener listener) {
+    std::lock_guard lk(mutex_);
+    event_listener_ = std::move(listener);
+}
+
+void SqliteStore::notify_committed() {
+    EventListener listener;
+    {
+        std::lock_guard lk(mutex_);
+        listener = event_listener_;
+    }
+    if (!listener || writing_.events().empty()) return;
+    const auto& ids = writer_->event_ids();
+    std::vector<EventRecord> committed(writing_.events().begin(), writing_.events().end());
+    for (std::size_t i = 0; i < committed.size() && i < ids.size(); ++i)
+        committed[i].id = ids[i];
+    try {
+        listener(committed);
+    } catch (const std::exception& e) {
+        spdlog::error("store: event listener failed: {}", e.what());
+    }
 }
 
 bool SqliteStore::writable() const noexcept {

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "store/pending_writes.hpp"
 #include "store/sqlite.hpp"
 #include "store/sqlite_batch_writer.hpp"
+#include "store/sqlite_keyed_writer.hpp"
 #include "store/sqlite_reader.hpp"
 #include "store/store.hpp"
 
@@ -36,6 +38,9 @@ struct SqliteOptions {
     std::optional<std::int64_t> max_page_count;
     // For tests: called before each batch; a non-zero sqlite code fails the batch with it.
     std::function<int()> fault_injector;
+    // live (issue 6): events kept for replay (Last-Event-ID); older ones are
+    // pruned by the writer. 0 keeps everything.
+    std::size_t event_retention = 100'000;
 };
 
 class SqliteStore final : public Store {
@@ -74,6 +79,19 @@ class SqliteStore final : public Store {
     [[nodiscard]] Result<std::vector<FirmwareRecord>> load_firmware() override;
     [[nodiscard]] Result<bool> insert_firmware(const FirmwareRecord& f) override;
     [[nodiscard]] Result<bool> delete_firmware(const std::string& version) override;
+    // ---- live (issue 6): committed-event listener ----
+    void set_event_listener(EventListener listener) override;
+
+    // ---- live (issue 6): desired state, queued commands ----
+    void put_desired(DesiredRecord d) override;
+    void put_queued_command(QueuedCommand q) override;
+    void remove_queued_command(std::uint64_t id) override;
+    Status flush_live(std::chrono::milliseconds max_wait = std::chrono::seconds(30)) override;
+    [[nodiscard]] Result<std::vector<DesiredRecord>> load_desired() override;
+    [[nodiscard]] Result<std::vector<QueuedCommand>> load_queued_commands() override;
+    void put_webhook(WebhookRecord w) override;
+    void remove_webhook(std::uint64_t id) override;
+    [[nodiscard]] Result<std::vector<WebhookRecord>> load_webhooks() override;
 
   private:
     // A short-lived connection of its own for the firmware table (see above).
@@ -116,6 +134,13 @@ class SqliteStore final : public Store {
     Status last_error_;
     StoreMetrics metrics_;
     std::thread thread_;
+
+    // ---- live (issue 6) ----
+    // Tells the listener what the batch just committed (writer thread, unlocked).
+    void notify_committed();
+    EventListener event_listener_;  // set before the first event; read by the writer only
+    Status open_live();
+    std::unique_ptr<sqlite::KeyedWriter> live_writer_;
 };
 
 }  // namespace ptalk::store

@@ -5,6 +5,7 @@
 // and meant for non-I/O threads.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,46 @@ struct EventRecord {
     std::string data = "{}";  // JSON
 
     friend bool operator==(const EventRecord&, const EventRecord&) = default;
+};
+
+// ---- live (issue 6) ----
+// What the operator wants a device's settings to be (absent: not managed).
+struct DesiredRecord {
+    std::string device_id;
+    std::optional<int> volume;
+    std::optional<int> brightness;
+    std::optional<std::string> device_name;
+    std::uint64_t version = 0;
+    UnixMillis updated_at = 0;
+    std::string updated_by;
+
+    friend bool operator==(const DesiredRecord&, const DesiredRecord&) = default;
+};
+
+// A command waiting for its device to come back ("queue_if_offline"). Its audit
+// row (CommandRecord, same id) says queued until it is sent or expires.
+struct QueuedCommand {
+    std::uint64_t id = 0;
+    std::string device_id;
+    std::string cmd;
+    std::string params = "{}";
+    std::string requested_by;
+    UnixMillis queued_at = 0;
+    UnixMillis expires_at = 0;
+    std::int64_t timeout_ms = 5000;
+
+    friend bool operator==(const QueuedCommand&, const QueuedCommand&) = default;
+};
+
+// An outgoing webhook: events (of `types`, by prefix; JSON array) POSTed to `url`.
+struct WebhookRecord {
+    std::uint64_t id = 0;
+    std::string url;
+    std::string secret;
+    std::string types = "[]";
+    UnixMillis created_at = 0;
+
+    friend bool operator==(const WebhookRecord&, const WebhookRecord&) = default;
 };
 
 struct EventFilter {
@@ -139,6 +180,25 @@ class Store {
         (void)version;
         return Status{StatusCode::error, "firmware is not supported by this store"};
     }
+    // ---- live: committed events (issue 6, docs/LIVE.md) ----
+    // Called after each commit with the events it committed, ids assigned, oldest
+    // first; on the writer's thread, so it must be quick and never block (the
+    // event hub copies and posts). Set before events are appended; one listener.
+    using EventListener = std::function<void(const std::vector<EventRecord>&)>;
+    virtual void set_event_listener(EventListener listener) { (void)listener; }
+
+    // ---- live (issue 6): desired state and queued commands ----
+    // Low-rate tables with their own writer (coalesced per key, never block the
+    // caller); flush() does not wait for them, flush_live() does.
+    virtual void put_desired(DesiredRecord d) = 0;
+    virtual void put_queued_command(QueuedCommand q) = 0;
+    virtual void remove_queued_command(std::uint64_t id) = 0;
+    virtual Status flush_live(std::chrono::milliseconds max_wait = std::chrono::seconds(30)) = 0;
+    [[nodiscard]] virtual Result<std::vector<DesiredRecord>> load_desired() = 0;
+    [[nodiscard]] virtual Result<std::vector<QueuedCommand>> load_queued_commands() = 0;
+    virtual void put_webhook(WebhookRecord w) = 0;
+    virtual void remove_webhook(std::uint64_t id) = 0;
+    [[nodiscard]] virtual Result<std::vector<WebhookRecord>> load_webhooks() = 0;
 };
 
 }  // namespace ptalk::store

@@ -1,6 +1,5 @@
-// Commands for features this server does not offer yet (OTA, rollouts, the
-// event stream): each says so in one line, exit 4, and
-// nothing reaches a device.
+// Commands for features this server does not offer yet (OTA, rollouts): each
+// says so in one line, exit 4, and nothing reaches a device.
 #include "support/cli_fixture.hpp"
 
 namespace ptalk::test {
@@ -18,7 +17,7 @@ class NotYet : public CliFixture {
     }
 };
 
-TEST_F(NotYet, OtaRolloutsAndEvents) {
+TEST_F(NotYet, OtaAndRollouts) {
     const auto before = commands_seen();
     expect_not_offered({"ota", id(0), "--version", "1.0.6"}, "firmware updates");
     expect_not_offered({"ota", id(0), "--version", "1.0.6", "--watch"}, "firmware updates");
@@ -29,7 +28,6 @@ TEST_F(NotYet, OtaRolloutsAndEvents) {
     expect_not_offered({"rollout", "list"}, "rollouts");
     for (const char* verb : {"show", "pause", "resume", "cancel", "watch"})
         expect_not_offered({"rollout", verb, "1"}, "rollouts");
-    expect_not_offered({"events"}, "an event stream");
     EXPECT_EQ(commands_seen(), before);
     // An unknown device is still reported as such.
     const auto r = ptalk({"ota", "24a160000009", "--version", "1.0.6"});

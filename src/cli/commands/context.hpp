@@ -55,5 +55,6 @@ void add_firmware_commands(CLI::App& app, Selected& sel);
 void add_rollout_commands(CLI::App& app, Selected& sel);
 void add_events_command(CLI::App& app, Selected& sel);
 void add_console_command(CLI::App& app, Selected& sel);
+void add_job_commands(CLI::App& app, Selected& sel);  // issue 6
 
 }  // namespace ptalk::cli

@@ -92,7 +92,8 @@ TEST(Migrations, TheBuiltInSchemaIsOrderedAndApplies) {
     test::TempDir dir;
     Db db = open_db(dir);
     ASSERT_TRUE(migrate(db.get(), all).ok());
-    for (const char* t : {"devices", "commands", "events", "schema_version", "firmware"}) {
+    for (const char* t : {"devices", "commands", "events", "schema_version", "firmware",
+                          "desired_state", "queued_commands", "webhooks"}) {
         EXPECT_TRUE(has_table(db.get(), t)) << t;
     }
 }

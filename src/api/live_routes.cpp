@@ -1,0 +1,216 @@
+// Routes of issue 6: desired state (PATCH /api/v1/devices/{id}/desired); the
+// event stream is in event_routes.cpp. docs/API.md, docs/LIVE.md.
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/api.hpp"
+#include "live/desired.hpp"
+#include "protocol/device_id.hpp"
+
+namespace ptalk::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+void Api::add_desired(json::object& device, const std::string& id) const {
+    auto v = fleet_.desired(id);
+    if (!v || v->desired.record.version == 0) {
+        device["desired"] = nullptr;
+        return;
+    }
+    device["desired"] = live::desired_json(v->desired);
+    auto sync = live::sync_json(v->desired, v->reported);
+    bool all = true;
+    for (const auto& kv : sync)
+        all = all && kv.value().at("in_sync").as_bool();
+    device["in_sync"] = all;
+    device["sync"] = std::move(sync);
+}
+
+HttpResponse Api::patch_desired(const HttpRequest& req, const std::string& id) {
+    auto body = parse_json_body(req, false);
+    if (body.error) return std::move(*body.error);
+    std::string error;
+    auto patch = live::parse_desired_patch(body.object, error);
+    if (!error.empty()) return error_response(http::status::bad_request, "invalid_desired", error);
+    if (!store_.writable()) return store_unavailable();
+    auto view = fleet_.patch_desired(id, patch, "api");
+    auto current = fleet_.desired(id);
+    json::object out;
+    out["device_id"] = id;
+    out["changed"] = view.has_value();
+    out["known"] = current && current->known;
+    out["online"] = current && current->reported.online;
+    if (current) {
+        out["desired"] = live::desired_json(current->desired);
+        out["sync"] = live::sync_json(current->desired, current->reported);
+    }
+    return json_response(http::status::ok, out);
+}
+
+asio::awaitable<std::optional<HttpResponse>> Api::live_route(const HttpRequest& req,
+                                                             const Target& t) {
+    const auto& s = t.segments;
+    const auto n = s.size();
+    const auto m = req.method();
+    if (n == 5 && s[2] == "devices" && s[4] == "desired") {
+        const auto id = protocol::normalize_device_id(s[3]);
+        if (!id) {
+            co_return error_response(http::status::bad_request, "invalid_device_id",
+                                     "a device id is a MAC address: 12 hex digits, or "
+                                     "AA:BB:CC:DD:EE:FF");
+        }
+        if (m == http::verb::patch || m == http::verb::put) co_return patch_desired(req, *id);
+        if (m == http::verb::get) {
+            auto v = fleet_.desired(*id);
+            if (!v) {
+                co_return error_response(http::status::not_found, "unknown_device",
+                                         "no desired state for " + *id);
+            }
+            json::object out{{"device_id", *id}};
+            add_desired(out, *id);
+            co_return json_response(http::status::ok, out);
+        }
+        auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
+                                  "allowed: GET, PATCH");
+        res.set(http::field::allow, "GET, PATCH");
+        co_return res;
+    }
+    if (n >= 3 && s[2] == "jobs" && live_.jobs != nullptr) co_return job_route(req, t);
+    if (n >= 3 && s[2] == "webhooks" && live_.webhooks != nullptr) co_return webhook_route(req, t);
+    co_return std::nullopt;
+}
+
+HttpResponse Api::job_route(const HttpRequest& req, const Target& t) {
+    const auto& s = t.segments;
+    const auto n = s.size();
+    const auto m = req.method();
+    auto not_allowed = [](std::string_view allow) {
+        auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
+                                  "allowed: " + std::string(allow));
+        res.set(http::field::allow, allow);
+        return res;
+    };
+    if (n == 3) {
+        if (m == http::verb::get) {
+            json::array items;
+            for (auto& j : live_.jobs->list())
+                items.push_back(std::move(j));
+            return json_response(http::status::ok, json::object{{"jobs", std::move(items)}});
+        }
+        if (m != http::verb::post) return not_allowed("GET, POST");
+        auto body = parse_json_body(req, false);
+        if (body.error) return std::move(*body.error);
+        std::string error;
+        auto job = live::parse_job_request(body.object, error);
+        if (!error.empty()) return error_response(http::status::bad_request, "invalid_job", error);
+        if (!store_.writable()) return store_unavailable();
+        const auto id = live_.jobs->start(std::move(job), "api");
+        return json_response(http::status::accepted,
+                             {{"id", id}, {"href", "/api/v1/jobs/" + std::to_string(id)}});
+    }
+    const auto jid = int_param(Target{{}, {{"id", s[3]}}}, "id", 1, INT64_MAX);
+    if (!jid.value) {
+        return error_response(http::status::bad_request, "bad_job_id",
+                              "a job id is a positive integer");
+    }
+    const auto id = static_cast<std::uint64_t>(*jid.value);
+    if (n == 4) {
+        if (m != http::verb::get) return not_allowed("GET");
+        const bool with_devices = t.param("devices").value_or("true") != "false";
+        auto o = live_.jobs->describe(id, with_devices);
+        if (!o) return error_response(http::status::not_found, "unknown_job", "no such job");
+        return json_response(http::status::ok, *o);
+    }
+    if (n == 5 && s[4] == "cancel") {
+        if (m != http::verb::post) return not_allowed("POST");
+        if (!live_.jobs->cancel(id))
+            return error_response(http::status::not_found, "unknown_job", "no such job");
+        auto o = live_.jobs->describe(id, false);
+        return json_response(http::status::accepted, o ? json::value(*o) : json::value(nullptr));
+    }
+    return error_response(http::status::not_found, "not_found", "no such endpoint");
+}
+
+HttpResponse Api::webhook_route(const HttpRequest& req, const Target& t) {
+    const auto& s = t.segments;
+    const auto n = s.size();
+    const auto m = req.method();
+    auto not_allowed = [](std::string_view allow) {
+        auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
+                                  "allowed: " + std::string(allow));
+        res.set(http::field::allow, allow);
+        return res;
+    };
+    if (n == 3) {
+        if (m == http::verb::get) {
+            json::array items;
+            for (auto& w : live_.webhooks->list())
+                items.push_back(std::move(w));
+            return json_response(http::status::ok, json::object{{"webhooks", std::move(items)}});
+        }
+        if (m != http::verb::post) return not_allowed("GET, POST");
+        auto body = parse_json_body(req, false);
+        if (body.error) return std::move(*body.error);
+        const auto& o = body.object;
+        const auto* url = o.if_contains("url");
+        const auto* secret = o.if_contains("secret");
+        if (url == nullptr || !url->is_string() || secret == nullptr || !secret->is_string()) {
+            return error_response(http::status::bad_request, "invalid_webhook",
+                                  "a webhook needs \"url\" and \"secret\" (strings)");
+        }
+        std::vector<std::string> types;
+        if (const auto* tv = o.if_contains("types")) {
+            if (!tv->is_array()) {
+                return error_response(http::status::bad_request, "invalid_webhook",
+                                      "types is a list of event type prefixes");
+            }
+            for (const auto& v : tv->get_array()) {
+                if (!v.is_string()) {
+                    return error_response(http::status::bad_request, "invalid_webhook",
+                                          "types is a list of event type prefixes");
+                }
+                types.emplace_back(v.get_string());
+            }
+        }
+        if (!store_.writable()) return store_unavailable();
+        std::string error;
+        auto w = live_.webhooks->add(std::string(url->get_string()),
+                                     std::string(secret->get_string()), std::move(types), error);
+        if (!error.empty())
+            return error_response(http::status::bad_request, "invalid_webhook", error);
+        return json_response(http::status::created, w);
+    }
+    const auto wid = int_param(Target{{}, {{"id", s[3]}}}, "id", 1, INT64_MAX);
+    if (!wid.value) {
+        return error_response(http::status::bad_request, "bad_webhook_id",
+                              "a webhook id is a positive integer");
+    }
+    const auto id = static_cast<std::uint64_t>(*wid.value);
+    if (n == 4) {
+        if (m == http::verb::delete_) {
+            if (!live_.webhooks->remove(id))
+                return error_response(http::status::not_found, "unknown_webhook",
+                                      "no such webhook");
+            HttpResponse res{http::status::no_content, 11};
+            res.set(http::field::server, "ptalkd");
+            return res;
+        }
+        if (m != http::verb::get) return not_allowed("GET, DELETE");
+        auto d = live_.webhooks->deliveries(id);
+        if (!d)
+            return error_response(http::status::not_found, "unknown_webhook", "no such webhook");
+        d->erase("deliveries");
+        return json_response(http::status::ok, *d);
+    }
+    if (n == 5 && s[4] == "deliveries") {
+        if (m != http::verb::get) return not_allowed("GET");
+        auto d = live_.webhooks->deliveries(id);
+        if (!d)
+            return error_response(http::status::not_found, "unknown_webhook", "no such webhook");
+        return json_response(http::status::ok, *d);
+    }
+    return error_response(http::status::not_found, "not_found", "no such endpoint");
+}
+
+}  // namespace ptalk::api
