@@ -9,6 +9,7 @@ Prints one JSON object (and writes it to --out when given).
 import argparse
 import json
 import os
+import re
 import socket
 import tempfile
 import threading
@@ -21,35 +22,67 @@ import servers
 
 
 class SseCounter(threading.Thread):
-    """Reads GET /api/v1/events and counts events (their "id:" lines) with arrival times."""
+    """Reads GET /api/v1/events and counts events (their "id:" lines) with arrival times.
+    A client the server drops as too slow reconnects with Last-Event-ID, as a real
+    one would; reconnects are counted."""
 
     def __init__(self, port, query=""):
         super().__init__(daemon=True)
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.sendall(f"GET /api/v1/events{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        self.port, self.query = port, query
         self.count = 0
+        self.reconnects = 0
+        self.last_id = None
         self.first = None
         self.last = None
         self.stop = False
 
+    def _connect(self):
+        sock = socket.create_connection(("127.0.0.1", self.port))
+        resume = f"Last-Event-ID: {self.last_id}\r\n" if self.last_id else ""
+        sock.sendall(f"GET /api/v1/events{self.query} HTTP/1.1\r\nHost: x\r\n{resume}\r\n"
+                     .encode())
+        return sock
+
     def run(self):
+        sock = self._connect()
         tail = b""
         while not self.stop:
             try:
-                data = self.sock.recv(1 << 16)
+                data = sock.recv(1 << 16)
             except OSError:
-                break
+                data = b""
             if not data:
-                break
+                if self.stop:
+                    break
+                self.reconnects += 1
+                sock = self._connect()
+                tail = b""
+                continue
             buf = tail + data
-            n = buf.count(b"\nid: ")
-            tail = buf[-8:]
-            n -= tail.count(b"\nid: ")  # counted again with the next chunk
-            if n:
+            ids = [int(x) for x in re.findall(rb"\nid: (\d+)\n", buf)]
+            tail = buf[-32:]
+            fresh = [i for i in ids if self.last_id is None or i > self.last_id]
+            if fresh:
                 now = time.monotonic()
                 self.first = self.first or now
                 self.last = now
-                self.count += n
+                self.count += len(fresh)
+                self.last_id = fresh[-1]
+
+
+def connected(server):
+    try:
+        return server.connected()
+    except OSError:  # a server too busy to answer in time
+        return 0
+
+
+def job_if_done(url):
+    try:
+        j = procs.http_json(url, timeout=30)
+    except OSError:
+        return None
+    return j if j["state"] == "finished" else None
 
 
 def post_json(url, body):
@@ -80,9 +113,9 @@ def main():
         fleets.append(f.start())
     result = {"devices": a.devices, "sim_processes": len(fleets), "nproc": os.cpu_count()}
     try:
-        if not procs.wait_until(lambda: server.connected() >= a.devices, timeout=300,
+        if not procs.wait_until(lambda: connected(server) >= a.devices, timeout=300,
                                 interval=0.5):
-            raise SystemExit(f"only {server.connected()} of {a.devices} devices connected")
+            raise SystemExit(f"only {connected(server)} of {a.devices} devices connected")
         time.sleep(5)  # post-handshake status requests answered
         result["loadavg_before"] = procs.loadavg()
         sse = SseCounter(server.port)
@@ -94,9 +127,7 @@ def main():
                         {"action": "config", "params": {"volume": 33}, "target": "all",
                          "max_concurrent": a.max_concurrent})
         href = server.base + job["href"] + "?devices=false"
-        done = procs.wait_until(
-            lambda: (lambda j: j if j["state"] == "finished" else None)(procs.http_json(href)),
-            timeout=300, interval=0.02)
+        done = procs.wait_until(lambda: job_if_done(href), timeout=300, interval=0.02)
         wall = time.monotonic() - t0
         if not done:
             raise SystemExit("the job did not finish in 300 s")
@@ -108,6 +139,7 @@ def main():
         time.sleep(2)  # the events of the job's end reach the client
         sse.stop = True
         result["sse_events"] = sse.count
+        result["sse_reconnects"] = sse.reconnects
         if sse.first and sse.last and sse.last > sse.first:
             result["sse_seconds"] = round(sse.last - sse.first, 3)
             result["sse_events_per_s"] = round(sse.count / (sse.last - sse.first))
