@@ -91,8 +91,73 @@ int main(int argc, char** argv) {
                                           "First webhook retry delay, doubling (default 500)")
         ->envname("PTALK_WEBHOOK_RETRY_MS")
         ->check(CLI::Range(10, 600'000));
+    // ---- security (docs/SECURITY.md) ----
+    auto& sec = cfg.security;
+    std::string auth_mode = "token", admission = "open";
+    app.add_option("--auth", auth_mode,
+                   "API authentication: token (bearer tokens with scopes) or none (refused on a "
+                   "non-loopback address without --force-insecure)")
+        ->envname("PTALK_AUTH")
+        ->check(CLI::IsMember({"token", "none"}));
+    app.add_flag("--force-insecure", sec.force_insecure,
+                 "Allow --auth none on a non-loopback address")
+        ->envname("PTALK_FORCE_INSECURE");
+    app.add_option("--admin-token-file", sec.admin_token_file,
+                   "The bootstrap admin token: imported if the file holds an unknown token, "
+                   "written there when no admin token exists (default <data-dir>/admin.token)")
+        ->envname("PTALK_ADMIN_TOKEN_FILE");
+    bool metrics_auth = false;
+    app.add_flag("--metrics-auth", metrics_auth, "/metrics needs a read token")
+        ->envname("PTALK_METRICS_AUTH");
+    app.add_option("--max-json-bytes", sec.api.max_json_bytes, "Largest JSON body of an API call")
+        ->envname("PTALK_MAX_JSON_BYTES")
+        ->check(CLI::Range(std::size_t{64}, std::size_t{16} << 20));
+    app.add_option("--max-json-depth", sec.api.max_json_depth,
+                   "Deepest nesting of an API JSON body")
+        ->envname("PTALK_MAX_JSON_DEPTH")
+        ->check(CLI::Range(1, 16));
+    app.add_option("--admission", admission,
+                   "Which devices may connect: open, allowlist (registered ids) or token "
+                   "(?token= on the ws URL)")
+        ->envname("PTALK_ADMISSION")
+        ->check(CLI::IsMember({"open", "allowlist", "token"}));
+    app.add_option("--fleet-token", sec.admission.fleet_token,
+                   "Admission `token`: a token that admits any device id (prefer the env var)")
+        ->envname("PTALK_FLEET_TOKEN");
+    app.add_option("--max-connections", cfg.gateway.max_connections,
+                   "Open TCP connections at most (devices and API)")
+        ->envname("PTALK_MAX_CONNECTIONS")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+    app.add_option("--ip-rate", cfg.gateway.ip_rate,
+                   "New connections per second per IP address (0: no limit)")
+        ->envname("PTALK_IP_RATE")
+        ->check(CLI::Range(0.0, 1e9));
+    app.add_option("--ip-burst", cfg.gateway.ip_burst, "Burst of new connections per IP address")
+        ->envname("PTALK_IP_BURST")
+        ->check(CLI::Range(1.0, 1e9));
+    app.add_flag("--ip-rate-loopback", cfg.gateway.ip_rate_loopback,
+                 "Apply --ip-rate to loopback addresses too")
+        ->envname("PTALK_IP_RATE_LOOPBACK");
+    app.add_option("--max-frame-bytes", cfg.gateway.max_frame_bytes,
+                   "Largest WebSocket message from a device")
+        ->envname("PTALK_MAX_FRAME_BYTES")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
+    app.add_option("--max-body-bytes", cfg.gateway.max_body_bytes, "Largest HTTP request body")
+        ->envname("PTALK_MAX_BODY_BYTES")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+    app.add_option("--max-header-bytes", cfg.gateway.max_header_bytes,
+                   "Largest HTTP request header block")
+        ->envname("PTALK_MAX_HEADER_BYTES")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
+    app.add_option("--max-send-queue-bytes", cfg.gateway.max_send_queue_bytes,
+                   "Bytes waiting to be sent to one device before it is dropped")
+        ->envname("PTALK_MAX_SEND_QUEUE_BYTES")
+        ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30));
     CLI11_PARSE(app, argc, argv);
     cfg.firmware.max_image_bytes = static_cast<std::uint64_t>(firmware_max_mb) * 1024 * 1024;
+    sec.api.auth = auth_mode != "none";
+    sec.api.metrics_open = !metrics_auth;
+    sec.admission.mode = *ptalk::auth::parse_admission_mode(admission);
     if (store_max_mb > 0) cfg.sqlite.max_page_count = store_max_mb * 1024 * 1024 / 4096;
     cfg.gateway.status_after_handshake = !no_status;
     cfg.gateway.command_timeout = cfg.api.default_timeout;

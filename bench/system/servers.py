@@ -68,7 +68,11 @@ class Ptalkd(Server):
     def __init__(self, workdir, binary, status_after_handshake=True):
         super().__init__(workdir)
         self.binary = binary
-        self.extra = [] if status_after_handshake else ["--no-status-after-handshake"]
+        # --auth none: the API load is compared with the seed's servers, which have no
+        # authentication (loopback only, so ptalkd allows it).
+        self.extra = ["--auth", "none"]
+        if not status_after_handshake:
+            self.extra.append("--no-status-after-handshake")
         if not status_after_handshake:
             # The same server without its request_status round trip after each handshake:
             # only the fleet figures, to show what that round trip costs.

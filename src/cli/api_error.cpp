@@ -64,6 +64,20 @@ CliError not_offered_yet(const std::string& feature) {
 CliError describe_failure(unsigned status, const json::value& body, const FailureContext& ctx) {
     const auto [code, message] = read_error_body(body);
     const auto d = who(ctx);
+    if (status == 401) {
+        return {ExitCode::unauthorized,
+                "the server wants a valid API token (" +
+                    (message.empty() ? std::string("HTTP 401") : message) +
+                    "): give --token or PTALK_TOKEN, or run ptalk on the server's machine "
+                    "(docs/SECURITY.md)"};
+    }
+    if (status == 403) {
+        const auto* o = body.is_object() ? &body.get_object() : nullptr;
+        const auto scope = str(o, "required_scope");
+        return {ExitCode::unauthorized,
+                scope.empty() ? "the API token may not do this (HTTP 403)"
+                              : "this needs an API token of scope " + scope + " (" + message + ")"};
+    }
     if (!ctx.feature.empty() && ((status == 404 && (code == "not_found" || code.empty())) ||
                                  status == 501 || code == "ota_unavailable")) {
         return not_offered_yet(ctx.feature);

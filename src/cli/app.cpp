@@ -16,6 +16,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     app.add_option("--server", given.server,
                    "ptalkd's URL (default http://127.0.0.1:8000; env PTALK_SERVER)");
     app.add_option("--token", given.token, "API token (env PTALK_TOKEN)");
+    app.add_option("--data-dir", given.data_dir,
+                   "A local ptalkd's data directory, whose admin.token is used when no token is "
+                   "given (env PTALK_DATA_DIR; default ./ptalk-data)");
     app.add_option("--config", given.config_file, "Config file (default ~/.config/ptalk/config)");
     app.add_flag("--json", json, "Machine-readable output: one JSON document per line");
     Selected sel;
@@ -26,10 +29,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     add_events_command(app, sel);
     add_job_commands(app, sel);
     add_console_command(app, sel);
+    add_token_commands(app, sel);
     app.footer(
         "Exit codes: 0 ok, 1 the device said no / timed out / is offline, 2 usage or invalid "
         "value, 3 server unreachable, 4 not found (or not offered by this server yet), 5 server "
-        "error.");
+        "error, 6 no valid API token (or its scope is too low).");
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {

@@ -13,6 +13,7 @@ enum class ExitCode : int {
     unreachable = 3,   // no connection to the server
     not_found = 4,     // unknown device or command, or a feature the server does not offer yet
     server_error = 5,  // the server failed (5xx) or answered something unexpected
+    unauthorized = 6,  // no API token, an unknown or revoked one, or one whose scope is too low
 };
 
 [[nodiscard]] constexpr int to_int(ExitCode c) noexcept {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/exit_code.hpp"
+#include "cli/server_url.hpp"
 
 namespace ptalk::cli {
 
@@ -22,6 +23,27 @@ std::optional<std::string> env(const char* name) {
     const char* v = std::getenv(name);
     if (v == nullptr || *v == '\0') return std::nullopt;
     return std::string(v);
+}
+
+// The admin token a ptalkd on this machine wrote, when the server is local.
+std::string local_admin_token(const SettingsOverrides& given, const std::string& server) {
+    std::string host;
+    try {
+        host = parse_server_url(server).host;
+    } catch (const std::exception&) {
+        return {};  // the bad URL is reported when it is used
+    }
+    if (!is_loopback_host(host)) return {};
+    std::filesystem::path dir = std::filesystem::path(default_data_dir);
+    if (given.data_dir) {
+        dir = *given.data_dir;
+    } else if (auto e = env("PTALK_DATA_DIR")) {
+        dir = *e;
+    }
+    std::ifstream in(dir / "admin.token");
+    std::string token;
+    if (!in || !std::getline(in, token)) return {};
+    return std::string(trim(token));
 }
 
 }  // namespace
@@ -83,7 +105,15 @@ Settings load_settings(const SettingsOverrides& given) {
     };
     if (auto v = pick(given.server, "PTALK_SERVER", "server")) s.server = *v;
     if (auto v = pick(given.token, "PTALK_TOKEN", "token")) s.token = *v;
+    if (s.token.empty()) s.token = local_admin_token(given, s.server);
     return s;
+}
+
+bool is_loopback_host(std::string_view host) {
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
 }  // namespace ptalk::cli

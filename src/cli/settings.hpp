@@ -29,10 +29,23 @@ struct SettingsOverrides {
     std::optional<std::string> server;
     std::optional<std::string> token;
     std::optional<std::filesystem::path> config_file;  // --config: must exist
+    // Where the local ptalkd keeps its data (its admin.token is used when nothing
+    // else gives a token and the server is on this machine).
+    std::optional<std::filesystem::path> data_dir;
 };
 
+// ptalkd's default data directory (relative to where it runs).
+inline constexpr std::string_view default_data_dir = "ptalk-data";
+
 // Resolves the settings: flag, else PTALK_SERVER / PTALK_TOKEN, else the config
-// file (keys "server" and "token"), else the defaults.
+// file (keys "server" and "token"), else the defaults. With no token from any of
+// those and a server on a loopback address, the token is read from
+// <data dir>/admin.token (--data-dir, PTALK_DATA_DIR, else ./ptalk-data): the
+// admin token ptalkd writes on its first start (docs/SECURITY.md). A remote
+// server never gets that file's token.
 [[nodiscard]] Settings load_settings(const SettingsOverrides& given);
+
+// True for localhost, 127.x.y.z and ::1.
+[[nodiscard]] bool is_loopback_host(std::string_view host);
 
 }  // namespace ptalk::cli

@@ -90,6 +90,7 @@ std::string Metrics::render(std::string_view extra) const {
     http_responses.render(out, "ptalk_http_responses_total", "class",
                           "HTTP responses, by status class");
     scalar(out, "ptalk_http_malformed_total", "counter", "Malformed HTTP requests", http_malformed);
+    security.render(out);
     out.append(extra);
     return out;
 }

@@ -46,6 +46,54 @@ class LabeledCounter {
     std::array<Counter, max_labels> values_{};
 };
 
+// ---- security (issue 7, docs/SECURITY.md): authentication failures, refused
+// devices, and one family labelled per limit so every violation shows in one place.
+// Labels of ptalk_limit_violations_total{limit=...}; indexes of SecurityMetrics::limits.
+enum class Limit : std::size_t {
+    max_connections,    // the connection cap was reached: accepted and closed at once
+    ip_rate,            // one address opened connections faster than allowed
+    http_header,        // request headers above the limit (431)
+    http_body,          // request body above the limit (413)
+    http_timeout,       // a request not read in time (slowloris)
+    json_depth,         // an API body nested deeper than allowed (400)
+    json_size,          // an API JSON body larger than allowed (413)
+    ws_frame,           // a device frame above the limit (socket dropped)
+    handshake_timeout,  // no device_handshake in time after the upgrade
+    send_queue,         // a device that did not read its frames (dropped)
+};
+
+// Labels of ptalk_auth_failures_total{reason=...}.
+enum class AuthFailure : std::size_t { missing, invalid, scope };
+
+// Labels of ptalk_devices_refused_by_reason_total{reason=...}.
+enum class Refusal : std::size_t { not_allowlisted, missing_token, bad_token, wrong_device };
+
+struct SecurityMetrics {
+    LabeledCounter limits{"max_connections",   "ip_rate",    "http_header", "http_body",
+                          "http_timeout",      "json_depth", "json_size",   "ws_frame",
+                          "handshake_timeout", "send_queue"};
+    LabeledCounter auth_failures{"missing", "invalid", "scope"};
+    LabeledCounter refusals{"not_allowlisted", "missing_token", "bad_token", "wrong_device"};
+    Gauge open_connections{0};
+
+    void count(Limit l) noexcept { limits.inc(static_cast<std::size_t>(l)); }
+    void count(AuthFailure f) noexcept { auth_failures.inc(static_cast<std::size_t>(f)); }
+    void count(Refusal r) noexcept { refusals.inc(static_cast<std::size_t>(r)); }
+
+    void render(std::string& out) const {
+        limits.render(out, "ptalk_limit_violations_total", "limit",
+                      "Requests and connections refused by a limit (docs/SECURITY.md)");
+        auth_failures.render(out, "ptalk_auth_failures_total", "reason",
+                             "API requests refused: no token, unknown token, scope too low");
+        refusals.render(out, "ptalk_devices_refused_by_reason_total", "reason",
+                        "Device handshakes refused by the admission mode");
+        out += "# HELP ptalk_open_connections TCP connections open now\n";
+        out += "# TYPE ptalk_open_connections gauge\nptalk_open_connections ";
+        out += std::to_string(open_connections.load(std::memory_order_relaxed));
+        out += "\n";
+    }
+};
+
 struct Metrics {
     Gauge devices_connected{0};
     Counter connections_accepted{0};
@@ -66,6 +114,7 @@ struct Metrics {
     Counter http_requests{0};
     LabeledCounter http_responses{"2xx", "3xx", "4xx", "5xx"};
     Counter http_malformed{0};
+    SecurityMetrics security;
 
     // Text exposition of everything above plus caller-supplied gauges (store depth...).
     [[nodiscard]] std::string render(std::string_view extra = {}) const;

@@ -25,6 +25,42 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
+// The value of `key` in the query of a request target ("" when absent); only
+// %XX escapes are decoded (a token is plain ASCII).
+std::string query_value(std::string_view target, std::string_view key) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return {};
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const auto part = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        const auto eq = part.find('=');
+        if (part.substr(0, eq) != key || eq == std::string_view::npos) continue;
+        const auto raw = part.substr(eq + 1);
+        std::string out;
+        for (std::size_t i = 0; i < raw.size() && out.size() < 512; ++i) {
+            if (raw[i] == '%' && i + 2 < raw.size()) {
+                const auto hex = [](char c) -> int {
+                    if (c >= '0' && c <= '9') return c - '0';
+                    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+                    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+                    return -1;
+                };
+                const int hi = hex(raw[i + 1]), lo = hex(raw[i + 2]);
+                if (hi >= 0 && lo >= 0) {
+                    out.push_back(static_cast<char>(hi * 16 + lo));
+                    i += 2;
+                    continue;
+                }
+            }
+            out.push_back(raw[i]);
+        }
+        return out;
+    }
+    return {};
+}
+
 CloseReason reason_for(const beast::error_code& ec) {
     if (ec == beast::error::timeout) return CloseReason::ping_timeout;
     if (ec.category() == websocket::make_error_code(websocket::error::closed).category())
@@ -44,7 +80,10 @@ DeviceSession::DeviceSession(Stream ws, DeviceHooks& hooks, const Options& optio
       timer_(ws_.get_executor()),
       queue_(options.max_queued_commands) {}
 
-DeviceSession::~DeviceSession() = default;
+// The listener counted this connection open and handed it over (listener.cpp).
+DeviceSession::~DeviceSession() {
+    metrics_.security.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
 
 void DeviceSession::start(Request upgrade) {
     asio::co_spawn(ws_.get_executor(), run(std::move(upgrade)), asio::detached);
@@ -67,6 +106,7 @@ asio::awaitable<void> DeviceSession::run(Request upgrade) {
     ws_.auto_fragment(false);  // the firmware drops continuation frames
     ws_.read_message_max(options_.max_frame_bytes);
 
+    admission_token_ = query_value(upgrade.target(), "token");
     auto [ec] = co_await ws_.async_accept(upgrade, as_tuple(use_awaitable));
     upgrade = {};  // its headers would otherwise stay in this frame for the session's life
     if (ec) {
@@ -81,6 +121,8 @@ asio::awaitable<void> DeviceSession::run(Request upgrade) {
         auto [rec, n] = co_await ws_.async_read(buffer, as_tuple(use_awaitable));
         if (rec) {
             if (!closing_) reason_ = reason_for(rec);
+            if (rec == websocket::error::message_too_big)
+                metrics_.security.count(core::Limit::ws_frame);
             break;
         }
         const auto data = buffer.cdata();
@@ -126,7 +168,9 @@ void DeviceSession::on_handshake(const protocol::Handshake& h) {
         return;
     }
     device_id_ = h.device_id;
-    if (!hooks_.on_handshake(shared_from_this(), h)) {
+    const bool admitted = !options_.admit || options_.admit(h.device_id, admission_token_, remote_);
+    admission_token_.clear();
+    if (!admitted || !hooks_.on_handshake(shared_from_this(), h)) {
         metrics_.devices_refused.fetch_add(1, std::memory_order_relaxed);
         device_id_.clear();
         drop(CloseReason::refused);
@@ -197,6 +241,7 @@ void DeviceSession::arm_timer(Clock::time_point deadline) {
 void DeviceSession::on_timer() {
     if (!handshaken_) {
         metrics_.handshake_timeouts.fetch_add(1, std::memory_order_relaxed);
+        metrics_.security.count(core::Limit::handshake_timeout);
         drop(CloseReason::handshake_timeout);
         return;
     }
@@ -209,6 +254,7 @@ void DeviceSession::send_text(std::string frame) {
     outq_.push_back({std::move(frame), false});
     if (out_bytes_ > options_.max_send_queue_bytes) {
         metrics_.slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
+        metrics_.security.count(core::Limit::send_queue);
         drop(CloseReason::slow_consumer);
         return;
     }

@@ -105,6 +105,7 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     core::Metrics& metrics_;
     std::string remote_;
     std::string device_id_;
+    std::string admission_token_;  // the upgrade URL's ?token= (docs/SECURITY.md)
     asio::steady_timer timer_;
     dispatch::DeviceQueue queue_;
     std::unordered_map<std::uint64_t, CompletionHandler> waiting_;

@@ -188,13 +188,62 @@ asio::awaitable<void> Listener::accept_loop() {
             continue;
         }
         metrics_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+        beast::error_code rec;
+        const auto remote = sock.remote_endpoint(rec);
+        if (rec || !admit_connection(remote.address())) {
+            beast::error_code ignored;
+            sock.close(ignored);
+            continue;
+        }
+        // Counted open until serve() ends, or until the DeviceSession it becomes does.
+        metrics_.security.open_connections.fetch_add(1, std::memory_order_relaxed);
         sock.set_option(tcp::no_delay(true));
         auto ex = sock.get_executor();
         asio::co_spawn(ex, serve(std::move(sock)), asio::detached);
     }
 }
 
+bool Listener::admit_connection(const asio::ip::address& addr) {
+    if (static_cast<std::size_t>(std::max<std::int64_t>(
+            0, metrics_.security.open_connections.load(std::memory_order_relaxed))) >=
+        options_.max_connections) {
+        metrics_.security.count(core::Limit::max_connections);
+        return false;
+    }
+    if (options_.ip_rate <= 0) return true;
+    if (addr.is_loopback() && !options_.ip_rate_loopback) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (buckets_.size() > 100'000) {
+        // Forget addresses whose bucket has refilled: they are as good as new.
+        std::erase_if(buckets_, [&](const auto& kv) {
+            const std::chrono::duration<double> idle = now - kv.second.at;
+            return kv.second.tokens + idle.count() * options_.ip_rate >= options_.ip_burst;
+        });
+    }
+    auto [it, fresh] = buckets_.try_emplace(addr.to_string(), Bucket{options_.ip_burst, now});
+    Bucket& b = it->second;
+    if (!fresh) {
+        const std::chrono::duration<double> dt = now - b.at;
+        b.tokens = std::min(options_.ip_burst, b.tokens + dt.count() * options_.ip_rate);
+        b.at = now;
+    }
+    if (b.tokens < 1) {
+        metrics_.security.count(core::Limit::ip_rate);
+        return false;
+    }
+    b.tokens -= 1;
+    return true;
+}
+
 asio::awaitable<void> Listener::serve(tcp::socket sock) {
+    // The connection counted open in accept_loop(), until a DeviceSession takes it.
+    struct OpenConnection {
+        core::Metrics& m;
+        bool handed_over = false;
+        ~OpenConnection() {
+            if (!handed_over) m.security.open_connections.fetch_sub(1, std::memory_order_relaxed);
+        }
+    } open_connection{metrics_};
     const RequestContext ctx{endpoint_text(sock)};
     beast::tcp_stream stream(std::move(sock));
     beast::flat_buffer buffer;
@@ -227,6 +276,7 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
                     co_await http::async_read(stream, buffer, *parser, as_tuple(use_awaitable));
             }
         }
+        if (ec == beast::error::timeout) metrics_.security.count(core::Limit::http_timeout);
         if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
             ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
             ec == asio::error::eof) {
@@ -234,6 +284,8 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
         }
         if (ec) {
             metrics_.http_malformed.fetch_add(1, std::memory_order_relaxed);
+            if (ec == http::error::header_limit) metrics_.security.count(core::Limit::http_header);
+            if (ec == http::error::body_limit) metrics_.security.count(core::Limit::http_body);
             auto res =
                 ec == http::error::header_limit
                     ? plain_error(http::status::request_header_fields_too_large,
@@ -255,6 +307,7 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
                 auto session =
                     std::make_shared<DeviceSession>(DeviceSession::Stream(std::move(stream)),
                                                     hooks_, options_, metrics_, ctx.remote);
+                open_connection.handed_over = true;  // ~DeviceSession counts it closed
                 session->start(std::move(req));
                 co_return;
             }

@@ -2,9 +2,12 @@
 // The TCP listener: one port for the device WebSocket (Options::ws_path) and the
 // HTTP API. Each accepted connection runs on its own strand.
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <boost/asio/awaitable.hpp>
@@ -37,6 +40,9 @@ class Listener {
   private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket sock);
+    // The connection limits (docs/SECURITY.md): false when a connection from `addr`
+    // must be closed at once. Runs on the acceptor's strand only.
+    bool admit_connection(const boost::asio::ip::address& addr);
 
     boost::asio::io_context& ioc_;
     const Options& options_;
@@ -46,6 +52,12 @@ class Listener {
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<bool> stopping_{false};
     std::atomic<int> active_requests_{0};
+    // Per-IP token buckets for Options::ip_rate; touched on the acceptor's strand only.
+    struct Bucket {
+        double tokens = 0;
+        std::chrono::steady_clock::time_point at;
+    };
+    std::unordered_map<std::string, Bucket> buckets_;
 };
 
 }  // namespace ptalk::gateway

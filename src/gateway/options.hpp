@@ -2,7 +2,9 @@
 // Limits and timeouts of the device gateway and the HTTP front door.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace ptalk::gateway {
 
@@ -19,6 +21,22 @@ struct Options {
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
     std::chrono::milliseconds http_timeout{30'000};  // per request read/write (slowloris)
+
+    // ---- security (issue 7, docs/SECURITY.md) ----
+    // Device admission, asked on a device's first handshake with its id, the ws
+    // URL's ?token= value ("" when absent) and its address; false refuses the
+    // device (its TCP connection is dropped). Unset: every device is admitted.
+    std::function<bool(const std::string& device_id, std::string_view token,
+                       const std::string& remote)>
+        admit;
+    // Open TCP connections (devices and API together); beyond it a new one is
+    // closed at once. Each needs a file descriptor: keep it below `ulimit -n`.
+    std::size_t max_connections = 50'000;
+    // New connections per second from one IP address (token bucket of `ip_burst`);
+    // 0: no limit. Loopback is exempt unless ip_rate_loopback (tests, local proxies).
+    double ip_rate = 100;
+    double ip_burst = 2000;
+    bool ip_rate_loopback = false;
 };
 
 }  // namespace ptalk::gateway

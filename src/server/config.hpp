@@ -5,6 +5,8 @@
 #include <string>
 
 #include "api/api.hpp"
+#include "api/secure_api.hpp"
+#include "auth/admission.hpp"
 #include "gateway/options.hpp"
 #include "live/options.hpp"
 #include "store/sqlite_store.hpp"
@@ -14,6 +16,15 @@ namespace ptalk::server {
 // The firmware catalogue (issue 4): images under <data_dir>/firmware.
 struct FirmwareConfig {
     std::uint64_t max_image_bytes = 6 * 1024 * 1024;  // the 16 MB board's OTA partition
+};
+
+// Who may talk to ptalkd (docs/SECURITY.md).
+struct SecurityConfig {
+    api::SecurityApiOptions api;  // api.auth = false is `--auth none`
+    bool force_insecure = false;  // allow `--auth none` on a non-loopback address
+    // Where the bootstrap admin token is read from / written to ("": <data_dir>/admin.token).
+    std::string admin_token_file;
+    auth::AdmissionOptions admission;
 };
 
 struct Config {
@@ -27,6 +38,7 @@ struct Config {
     store::SqliteOptions sqlite;
     FirmwareConfig firmware;
     live::LiveOptions live;  // issue 6: events, desired state, jobs, webhooks
+    SecurityConfig security;
 };
 
 }  // namespace ptalk::server

@@ -51,8 +51,12 @@ std::optional<std::string> Server::start() {
         return fmt::format("cannot load webhooks: {}", st.message);
     }
     api_->set_live({hub_.get(), &config_.live, jobs_.get(), webhooks_.get()});
+    if (auto err = start_security()) {
+        (void)store_.close();
+        return err;
+    }
     listener_ =
-        std::make_unique<gateway::Listener>(ioc_, config_.gateway, *fleet_, *api_, metrics_);
+        std::make_unique<gateway::Listener>(ioc_, config_.gateway, *fleet_, *secure_api_, metrics_);
     try {
         const auto addr = asio::ip::make_address(config_.listen_address);
         listener_->listen({addr, config_.port});

@@ -13,6 +13,9 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "api/api.hpp"
+#include "api/secure_api.hpp"
+#include "auth/admission.hpp"
+#include "auth/token_registry.hpp"
 #include "core/metrics.hpp"
 #include "firmware/file_catalogue.hpp"
 #include "fleet/fleet.hpp"
@@ -49,6 +52,8 @@ class Server {
 
   private:
     void start_live_timers();
+    // security.cpp: tokens, admission and the API's front; a reason on failure.
+    std::optional<std::string> start_security();
 
     Config config_;
     core::Metrics metrics_;
@@ -63,6 +68,10 @@ class Server {
     std::unique_ptr<live::WebhookManager> webhooks_;
     std::unique_ptr<api::Api> api_;
     std::unique_ptr<gateway::Listener> listener_;
+    // ---- security (issue 7) ----
+    std::unique_ptr<auth::TokenRegistry> tokens_;
+    std::unique_ptr<auth::Admission> admission_;
+    std::unique_ptr<api::SecureApi> secure_api_;
     std::vector<std::thread> threads_;
     std::atomic<bool> running_{false};
 };

@@ -88,6 +88,27 @@ CREATE TABLE webhooks (
 );
 )sql";
 
+// Version 4: API tokens (only their SHA-256 is kept) and the device allowlist
+// (docs/SECURITY.md). A revoked token keeps its row so its hash is never re-imported.
+constexpr std::string_view v4 = R"sql(
+CREATE TABLE api_tokens (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL,
+    scope      TEXT NOT NULL,
+    device_id  TEXT,
+    hash       TEXT NOT NULL UNIQUE,
+    prefix     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE TABLE device_allowlist (
+    device_id TEXT PRIMARY KEY NOT NULL,
+    name      TEXT,
+    added_at  INTEGER NOT NULL
+);
+)sql";
+
+
 // Version 5: the firmware catalogue's metadata (docs/FIRMWARE.md). The images
 // are files named by their sha256 under <data_dir>/firmware/; versions may share one.
 constexpr std::string_view v5 = R"sql(
@@ -107,7 +128,7 @@ CREATE TABLE firmware (
 CREATE INDEX firmware_by_sha256 ON firmware (sha256);
 )sql";
 
-constexpr std::array<Migration, 3> all{{{1, v1}, {3, v3}, {5, v5}}};
+constexpr std::array<Migration, 4> all{{{1, v1}, {3, v3}, {4, v4}, {5, v5}}};
 
 constexpr const char* create_version_table =
     "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -157,8 +178,17 @@ Status migrate(sqlite3* db, std::span<const Migration> migrations) {
                 fmt::format("database schema version {} is newer than this ptalk's ({})", *current,
                             newest)};
     }
+    // Versions are applied by what is recorded, not by the newest: branches land
+    // their migrations in any order, so v2 may arrive after a database got v4.
+    auto applied = Statement::prepare(db, "SELECT 1 FROM schema_version WHERE version = ?1");
+    if (!applied) return applied.error();
     for (const Migration& m : migrations) {
-        if (m.version <= *current) continue;
+        applied->reset();
+        applied->bind(1, std::int64_t{m.version});
+        const int rc = applied->step();
+        if (rc == SQLITE_ROW) continue;
+        if (rc != SQLITE_DONE) return status_from(db, rc, "cannot read schema_version");
+        applied->reset();
         if (Status s = apply(db, m); !s) return s;
     }
     return {};

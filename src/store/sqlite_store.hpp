@@ -93,9 +93,19 @@ class SqliteStore final : public Store {
     void remove_webhook(std::uint64_t id) override;
     [[nodiscard]] Result<std::vector<WebhookRecord>> load_webhooks() override;
 
+    // ---- security (issue 7): sqlite_store_security.cpp ----
+    [[nodiscard]] Result<std::vector<TokenRecord>> load_tokens() override;
+    [[nodiscard]] Result<std::uint64_t> insert_token(const TokenRecord& t) override;
+    [[nodiscard]] Result<bool> revoke_token(std::uint64_t id, UnixMillis at) override;
+    [[nodiscard]] Result<std::vector<AllowedDevice>> load_allowlist() override;
+    [[nodiscard]] Status allow_device(const AllowedDevice& d) override;
+    [[nodiscard]] Result<bool> disallow_device(const std::string& device_id) override;
+
   private:
     // A short-lived connection of its own for the firmware table (see above).
     Result<sqlite::Db> firmware_db();
+    // A short-lived connection of its own for the security tables (see above).
+    Result<sqlite::Db> security_db();
 
     using Clock = std::chrono::steady_clock;
 

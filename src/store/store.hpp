@@ -122,6 +122,29 @@ struct StoreMetrics {
     std::uint64_t events_dropped = 0;  // oldest events dropped at the queue bound
 };
 
+// An API or device token (docs/SECURITY.md): only the SHA-256 of the secret is kept.
+struct TokenRecord {
+    std::uint64_t id = 0;  // assigned by insert_token()
+    std::string name;
+    std::string scope;                     // "read", "operate", "admin" or "device"
+    std::optional<std::string> device_id;  // the id a "device" token is bound to
+    std::string hash;                      // hex SHA-256 of the token
+    std::string prefix;                    // the token's first characters, to recognise it
+    UnixMillis created_at = 0;
+    std::optional<UnixMillis> revoked_at;
+
+    friend bool operator==(const TokenRecord&, const TokenRecord&) = default;
+};
+
+// A device id admitted in the `allowlist` admission mode.
+struct AllowedDevice {
+    std::string device_id;
+    std::optional<std::string> name;
+    UnixMillis added_at = 0;
+
+    friend bool operator==(const AllowedDevice&, const AllowedDevice&) = default;
+};
+
 class Store {
   public:
     Store() = default;
@@ -199,6 +222,38 @@ class Store {
     virtual void put_webhook(WebhookRecord w) = 0;
     virtual void remove_webhook(std::uint64_t id) = 0;
     [[nodiscard]] virtual Result<std::vector<WebhookRecord>> load_webhooks() = 0;
+
+    // ---- security (issue 7, migration v4): API tokens and the device allowlist ----
+    // Synchronous, each in its own transaction, for non-I/O threads: these change
+    // at an operator's pace, and the server keeps them in memory after load.
+    // Defaults fail, for backends (and test doubles) without them.
+    [[nodiscard]] virtual Result<std::vector<TokenRecord>> load_tokens() {
+        return Status{StatusCode::error, "tokens are not supported by this store"};
+    }
+    // Returns the new id.
+    [[nodiscard]] virtual Result<std::uint64_t> insert_token(const TokenRecord& t) {
+        (void)t;
+        return Status{StatusCode::error, "tokens are not supported by this store"};
+    }
+    // False when no unrevoked token has this id.
+    [[nodiscard]] virtual Result<bool> revoke_token(std::uint64_t id, UnixMillis at) {
+        (void)id;
+        (void)at;
+        return Status{StatusCode::error, "tokens are not supported by this store"};
+    }
+    [[nodiscard]] virtual Result<std::vector<AllowedDevice>> load_allowlist() {
+        return Status{StatusCode::error, "the allowlist is not supported by this store"};
+    }
+    // Adds or renames.
+    [[nodiscard]] virtual Status allow_device(const AllowedDevice& d) {
+        (void)d;
+        return Status{StatusCode::error, "the allowlist is not supported by this store"};
+    }
+    // False when the id was not on the list.
+    [[nodiscard]] virtual Result<bool> disallow_device(const std::string& device_id) {
+        (void)device_id;
+        return Status{StatusCode::error, "the allowlist is not supported by this store"};
+    }
 };
 
 }  // namespace ptalk::store

@@ -147,14 +147,15 @@ TEST(Basics, ServerFailuresAreExitFive) {
     EXPECT_EQ(r.err, "ptalk: the server's device list is not what ptalk expects\n");
 }
 
-TEST(Basics, ATokenIsSentAndTheServerStillAnswers) {
+TEST(Basics, ATokenIsSentAndTheServerAcceptsIt) {
     PtalkdProcess server;
     server.start();
     const auto url = "http://127.0.0.1:" + std::to_string(server.port());
-    auto r = run_ptalk({"--server", url, "--token", "t0k", "devices"});
+    const auto& tok = server.admin_token();
+    auto r = run_ptalk({"--server", url, "--token", tok, "devices"});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, "no devices yet\n");
-    r = run_ptalk({"devices", "--json"}, {{"PTALK_SERVER", url}, {"PTALK_TOKEN", "t0k"}});
+    r = run_ptalk({"devices", "--json"}, {{"PTALK_SERVER", url}, {"PTALK_TOKEN", tok}});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, "{\"devices\":[],\"total\":0,\"next_cursor\":null}\n");
     server.terminate();

@@ -56,5 +56,6 @@ void add_rollout_commands(CLI::App& app, Selected& sel);
 void add_events_command(CLI::App& app, Selected& sel);
 void add_console_command(CLI::App& app, Selected& sel);
 void add_job_commands(CLI::App& app, Selected& sel);  // issue 6
+void add_token_commands(CLI::App& app, Selected& sel);  // token ..., device token/allow ...
 
 }  // namespace ptalk::cli

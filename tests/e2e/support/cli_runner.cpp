@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "ptalkd_process.hpp"
+
 #ifndef PTALK_PATH
 #error "PTALK_PATH must name the ptalk binary"
 #endif
@@ -55,6 +57,8 @@ std::vector<std::string> child_environment(const std::filesystem::path& home,
         env[key] = kv.substr(eq + 1);
     }
     env["HOME"] = home.string();
+    // The admin token every test ptalkd starts with; `extra` may override or remove it.
+    env["PTALK_TOKEN"] = test_admin_token();
     for (const auto& [k, v] : extra) {
         if (v.empty()) {
             env.erase(k);

@@ -20,7 +20,7 @@ CliResult run_ptalk(const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env = {});
 
 // The environment a ptalk child gets: the test's own, HOME set to `home`,
-// PTALK_* removed, then `extra` applied.
+// PTALK_* removed, PTALK_TOKEN set to test_admin_token(), then `extra` applied.
 std::vector<std::string> child_environment(const std::filesystem::path& home,
                                            const std::map<std::string, std::string>& extra);
 

@@ -61,4 +61,12 @@ inline bool device_ready(HttpClient& http, const std::string& id) {
     return r.status == 200 && field(r, "online") == "true" && field(r, "volume") != "null";
 }
 
+// The value of one sample of GET /metrics ("name" or "name{label=\"x\"}"); -1 if absent.
+inline double metric(HttpClient& http, const std::string& sample) {
+    const auto body = http.get("/metrics").body;
+    const auto at = body.find("\n" + sample + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(body.substr(at + sample.size() + 2));
+}
+
 }  // namespace ptalk::test

@@ -5,13 +5,18 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "ptalkd_process.hpp"
+
 namespace ptalk::test {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
-HttpClient::HttpClient(std::uint16_t port) : client_(cli::ServerUrl{"127.0.0.1", port, ""}, "") {
+HttpClient::HttpClient(std::uint16_t port) : HttpClient(port, test_admin_token()) {}
+
+HttpClient::HttpClient(std::uint16_t port, std::string token)
+    : client_(cli::ServerUrl{"127.0.0.1", port, ""}, std::move(token)) {
     client_.set_timeout(std::chrono::seconds(60));
 }
 

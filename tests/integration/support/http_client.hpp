@@ -15,7 +15,9 @@ using HttpResult = cli::HttpResponse;
 
 class HttpClient {
   public:
+    // Sends the test admin token (test_admin_token()) by default; "" sends none.
     explicit HttpClient(std::uint16_t port);
+    HttpClient(std::uint16_t port, std::string token);
 
     HttpResult request(boost::beast::http::verb method, std::string_view target,
                        std::string_view body = {}) {
@@ -34,6 +36,9 @@ class HttpClient {
     HttpResult upload(std::string_view target, std::string_view body,
                       std::string_view content_type = "application/octet-stream") {
         return client_.request(boost::beast::http::verb::post, target, body, content_type);
+    }
+    HttpResult del(std::string_view target) {
+        return request(boost::beast::http::verb::delete_, target);
     }
 
   private:

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -38,6 +39,18 @@ std::filesystem::path make_temp_dir() {
 }
 
 }  // namespace
+
+const std::string& test_admin_token() {
+    static const std::string token = [] {
+        std::random_device rd;
+        std::string t = "ptk_test_";
+        static constexpr char digits[] = "0123456789abcdef";
+        for (int i = 0; i < 40; ++i)
+            t.push_back(digits[rd() % 16]);
+        return t;
+    }();
+    return token;
+}
 
 PtalkdProcess::PtalkdProcess(std::vector<std::string> args)
     : args_(std::move(args)), data_dir_(make_temp_dir()), log_file_(data_dir_ / "ptalkd.log") {}
@@ -70,10 +83,19 @@ void PtalkdProcess::spawn() {
                     ? static_cast<std::uint16_t>(std::stoi(*std::next(it)))
                     : free_port();
     }
-    std::vector<std::string> argv_s{PTALKD_PATH, "--listen", "127.0.0.1", "--threads", "2"};
+    std::vector<std::string> argv_s{PTALKD_PATH, "--threads", "2"};
+    if (!given("--listen")) argv_s.insert(argv_s.end(), {"--listen", "127.0.0.1"});
     if (!given("--port")) argv_s.insert(argv_s.end(), {"--port", std::to_string(port_)});
     if (!given("--data-dir"))
         argv_s.insert(argv_s.end(), {"--data-dir", (data_dir_ / "data").string()});
+    if (!given("--admin-token-file")) {
+        // ptalkd imports a token it finds in this file as an admin token.
+        const auto file = data_dir_ / "admin-token";
+        std::ofstream(file) << test_admin_token() << "\n";
+        std::filesystem::permissions(
+            file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+        argv_s.insert(argv_s.end(), {"--admin-token-file", file.string()});
+    }
     argv_s.insert(argv_s.end(), args_.begin(), args_.end());
     std::vector<char*> argv;
     for (auto& a : argv_s)

@@ -10,6 +10,10 @@
 
 namespace ptalk::test {
 
+// The admin token every PtalkdProcess of this test binary is started with (through
+// --admin-token-file) and HttpClient sends unless told otherwise.
+[[nodiscard]] const std::string& test_admin_token();
+
 class PtalkdProcess {
   public:
     // `args` are extra flags. The data directory is a fresh temporary one.
@@ -30,6 +34,7 @@ class PtalkdProcess {
     [[nodiscard]] std::string ws_url() const;
     [[nodiscard]] const std::filesystem::path& data_dir() const noexcept { return data_dir_; }
     [[nodiscard]] std::string log() const;  // everything it printed so far
+    [[nodiscard]] const std::string& admin_token() const { return test_admin_token(); }
 
   private:
     void spawn();

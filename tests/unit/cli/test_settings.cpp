@@ -57,7 +57,8 @@ TEST_F(LoadSettings, FlagBeatsEnvironmentBeatsFile) {
     s = load_settings({});
     EXPECT_EQ(s.server, "http://env:2");
     EXPECT_EQ(s.token, "from-env");
-    s = load_settings({std::string("http://flag:3"), std::string("from-flag"), std::nullopt});
+    s = load_settings(
+        {std::string("http://flag:3"), std::string("from-flag"), std::nullopt, std::nullopt});
     EXPECT_EQ(s.server, "http://flag:3");
     EXPECT_EQ(s.token, "from-flag");
 }
@@ -75,6 +76,30 @@ TEST_F(LoadSettings, DefaultsWithoutAFileAndAMissingExplicitFileIsAnError) {
     } catch (const CliError& e) {
         EXPECT_EQ(e.code(), ExitCode::usage);
     }
+}
+
+TEST_F(LoadSettings, TheLocalServersTokenFileIsTheLastResortAndNeverGoesRemote) {
+    std::filesystem::remove(dir_ / "ptalk" / "config");
+    const auto data = dir_ / "data";
+    std::filesystem::create_directories(data);
+    std::ofstream(data / "admin.token") << "ptk_from_the_file\n";
+    SettingsOverrides o;
+    o.data_dir = data;
+    EXPECT_EQ(load_settings(o).token, "ptk_from_the_file");
+    ::setenv("PTALK_DATA_DIR", data.c_str(), 1);
+    EXPECT_EQ(load_settings({}).token, "ptk_from_the_file");
+    o.server = "http://localhost:9000";
+    EXPECT_EQ(load_settings(o).token, "ptk_from_the_file");
+    o.server = "http://[::1]:9000";
+    EXPECT_EQ(load_settings(o).token, "ptk_from_the_file");
+    o.server = "http://fleet.example:8000";  // a remote server never gets it
+    EXPECT_EQ(load_settings(o).token, "");
+    o.server.reset();
+    ::setenv("PTALK_TOKEN", "from-env", 1);  // anything else given wins
+    EXPECT_EQ(load_settings(o).token, "from-env");
+    ::unsetenv("PTALK_DATA_DIR");
+    EXPECT_TRUE(is_loopback_host("127.0.0.2"));
+    EXPECT_FALSE(is_loopback_host("10.0.0.1"));
 }
 
 }  // namespace

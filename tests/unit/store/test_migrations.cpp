@@ -73,6 +73,22 @@ TEST(Migrations, AFailingMigrationLeavesThePreviousVersion) {
     EXPECT_FALSE(has_table(db.get(), "c"));  // rolled back with its version row
 }
 
+TEST(Migrations, AppliesAVersionThatLandedBelowTheNewest) {
+    // v1 and v3 applied, then a build with v2 arrives: v2 runs, v3 does not run again.
+    constexpr std::array<Migration, 2> one_three{
+        {{1, "CREATE TABLE a (x INTEGER)"}, {3, "CREATE TABLE c (x INTEGER)"}}};
+    constexpr std::array<Migration, 3> all_three{{{1, "CREATE TABLE a (x INTEGER)"},
+                                                  {2, "CREATE TABLE b (x INTEGER)"},
+                                                  {3, "CREATE TABLE c (x INTEGER)"}}};
+    test::TempDir dir;
+    Db db = open_db(dir);
+    ASSERT_TRUE(migrate(db.get(), one_three).ok());
+    EXPECT_FALSE(has_table(db.get(), "b"));
+    ASSERT_TRUE(migrate(db.get(), all_three).ok());
+    EXPECT_TRUE(has_table(db.get(), "b"));
+    EXPECT_EQ(*schema_version(db.get()), 3);
+}
+
 TEST(Migrations, RefusesANewerDatabase) {
     test::TempDir dir;
     Db db = open_db(dir);
@@ -93,7 +109,7 @@ TEST(Migrations, TheBuiltInSchemaIsOrderedAndApplies) {
     Db db = open_db(dir);
     ASSERT_TRUE(migrate(db.get(), all).ok());
     for (const char* t : {"devices", "commands", "events", "schema_version", "firmware",
-                          "desired_state", "queued_commands", "webhooks"}) {
+                          "desired_state", "queued_commands", "webhooks", "api_tokens", "device_allowlist"}) {
         EXPECT_TRUE(has_table(db.get(), t)) << t;
     }
 }
