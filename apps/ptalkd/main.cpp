@@ -153,8 +153,19 @@ int main(int argc, char** argv) {
                    "Bytes waiting to be sent to one device before it is dropped")
         ->envname("PTALK_MAX_SEND_QUEUE_BYTES")
         ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30));
+    app.add_option("--tls-cert", cfg.gateway.tls_cert,
+                   "PEM certificate (chain): serve https and wss on --port (with --tls-key)")
+        ->envname("PTALK_TLS_CERT")
+        ->check(CLI::ExistingFile);
+    app.add_option("--tls-key", cfg.gateway.tls_key, "PEM private key of --tls-cert")
+        ->envname("PTALK_TLS_KEY")
+        ->check(CLI::ExistingFile);
     CLI11_PARSE(app, argc, argv);
     cfg.firmware.max_image_bytes = static_cast<std::uint64_t>(firmware_max_mb) * 1024 * 1024;
+    if (cfg.gateway.tls_cert.empty() != cfg.gateway.tls_key.empty()) {
+        std::cerr << "--tls-cert and --tls-key go together\n";
+        return 2;
+    }
     sec.api.auth = auth_mode != "none";
     sec.api.metrics_open = !metrics_auth;
     sec.admission.mode = *ptalk::auth::parse_admission_mode(admission);

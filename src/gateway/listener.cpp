@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -45,7 +46,8 @@ void count_response(core::Metrics& m, unsigned status) {
     if (cls >= 2 && cls <= 5) m.http_responses.inc(cls - 2);
 }
 
-std::string endpoint_text(const tcp::socket& s) {
+template <class Socket>
+std::string endpoint_text(const Socket& s) {
     beast::error_code ec;
     auto ep = s.remote_endpoint(ec);
     if (ec) return "?";
@@ -150,13 +152,22 @@ Listener::Listener(asio::io_context& ioc, const Options& options, DeviceHooks& h
       hooks_(hooks),
       http_(http),
       metrics_(metrics),
-      acceptor_(asio::make_strand(ioc)) {}
+      acceptor_(asio::make_strand(ioc)),
+      inner_acceptor_(asio::make_strand(ioc)) {}
 
 void Listener::listen(const tcp::endpoint& ep) {
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(ep);
     acceptor_.listen(asio::socket_base::max_listen_connections);
+    if (!options_.tls_cert.empty()) {
+        tls_ = std::make_unique<TlsFront>(options_.tls_cert, options_.tls_key);
+        const tcp::endpoint inner(asio::ip::make_address("127.0.0.1"), 0);
+        inner_acceptor_.open(inner.protocol());
+        inner_acceptor_.bind(inner);
+        inner_acceptor_.listen(asio::socket_base::max_listen_connections);
+        tls_->set_inner(inner_acceptor_.local_endpoint());
+    }
 }
 
 tcp::endpoint Listener::local_endpoint() const {
@@ -165,6 +176,7 @@ tcp::endpoint Listener::local_endpoint() const {
 
 void Listener::start() {
     asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+    if (tls_) asio::co_spawn(inner_acceptor_.get_executor(), inner_accept_loop(), asio::detached);
 }
 
 void Listener::stop() {
@@ -172,6 +184,10 @@ void Listener::stop() {
     asio::post(acceptor_.get_executor(), [this] {
         beast::error_code ignored;
         acceptor_.close(ignored);
+    });
+    asio::post(inner_acceptor_.get_executor(), [this] {
+        beast::error_code ignored;
+        inner_acceptor_.close(ignored);
     });
 }
 
@@ -199,8 +215,57 @@ asio::awaitable<void> Listener::accept_loop() {
         metrics_.security.open_connections.fetch_add(1, std::memory_order_relaxed);
         sock.set_option(tcp::no_delay(true));
         auto ex = sock.get_executor();
-        asio::co_spawn(ex, serve(std::move(sock)), asio::detached);
+        asio::co_spawn(ex, front(std::move(sock)), asio::detached);
     }
+}
+
+asio::awaitable<void> Listener::inner_accept_loop() {
+    // Connections relayed by the TLS front: already admitted and rate-limited by
+    // their real address; counted open here (the relay itself is not).
+    while (!stopping_) {
+        auto [ec, sock] =
+            co_await inner_acceptor_.async_accept(asio::make_strand(ioc_), as_tuple(use_awaitable));
+        if (ec) {
+            if (ec == asio::error::operation_aborted || stopping_) break;
+            asio::steady_timer t(inner_acceptor_.get_executor(), std::chrono::milliseconds(50));
+            co_await t.async_wait(as_tuple(use_awaitable));
+            continue;
+        }
+        metrics_.security.open_connections.fetch_add(1, std::memory_order_relaxed);
+        beast::error_code pec;
+        const auto peer = sock.remote_endpoint(pec);
+        auto remote = pec ? std::nullopt : tls_->remote_of(peer.port());
+        std::string text = remote ? *remote : endpoint_text(sock);
+        sock.set_option(tcp::no_delay(true), pec);
+        auto ex = sock.get_executor();
+        asio::co_spawn(ex, serve(beast::tcp_stream(std::move(sock)), {}, std::move(text)),
+                       asio::detached);
+    }
+}
+
+asio::awaitable<void> Listener::front(tcp::socket sock) {
+    std::string remote = endpoint_text(sock);
+    beast::tcp_stream stream(std::move(sock));
+    beast::flat_buffer buffer;
+    if (!tls_) {
+        co_await serve(std::move(stream), std::move(buffer), std::move(remote));
+        co_return;
+    }
+    stream.expires_after(options_.http_timeout);
+    auto [ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, as_tuple(use_awaitable));
+    if (ec || !is_tls) {
+        if (ec == beast::error::timeout) metrics_.security.count(core::Limit::http_timeout);
+        if (!ec) {
+            co_await serve(std::move(stream), std::move(buffer), std::move(remote));
+            co_return;
+        }
+        metrics_.security.open_connections.fetch_sub(1, std::memory_order_relaxed);
+        co_return;
+    }
+    // The relayed connection is counted by inner_accept_loop() instead.
+    metrics_.security.open_connections.fetch_sub(1, std::memory_order_relaxed);
+    co_await tls_->relay(std::move(stream), std::move(buffer), std::move(remote),
+                         options_.handshake_timeout);
 }
 
 bool Listener::admit_connection(const asio::ip::address& addr) {
@@ -235,7 +300,8 @@ bool Listener::admit_connection(const asio::ip::address& addr) {
     return true;
 }
 
-asio::awaitable<void> Listener::serve(tcp::socket sock) {
+asio::awaitable<void> Listener::serve(beast::tcp_stream stream, beast::flat_buffer buffer,
+                                      std::string remote) {
     // The connection counted open in accept_loop(), until a DeviceSession takes it.
     struct OpenConnection {
         core::Metrics& m;
@@ -244,9 +310,7 @@ asio::awaitable<void> Listener::serve(tcp::socket sock) {
             if (!handed_over) m.security.open_connections.fetch_sub(1, std::memory_order_relaxed);
         }
     } open_connection{metrics_};
-    const RequestContext ctx{endpoint_text(sock)};
-    beast::tcp_stream stream(std::move(sock));
-    beast::flat_buffer buffer;
+    const RequestContext ctx{std::move(remote)};
     for (;;) {
         // The header first: the handler may take the body piece by piece (uploads).
         http::request_parser<http::empty_body> head;

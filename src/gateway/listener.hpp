@@ -13,11 +13,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include "core/metrics.hpp"
 #include "gateway/device_hooks.hpp"
 #include "gateway/http_handler.hpp"
 #include "gateway/options.hpp"
+#include "gateway/tls_front.hpp"
 
 namespace ptalk::gateway {
 
@@ -39,7 +42,11 @@ class Listener {
 
   private:
     boost::asio::awaitable<void> accept_loop();
-    boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket sock);
+    // A new connection: TLS goes to the relay, anything else to serve().
+    boost::asio::awaitable<void> front(boost::asio::ip::tcp::socket sock);
+    boost::asio::awaitable<void> inner_accept_loop();
+    boost::asio::awaitable<void> serve(boost::beast::tcp_stream stream,
+                                       boost::beast::flat_buffer buffer, std::string remote);
     // The connection limits (docs/SECURITY.md): false when a connection from `addr`
     // must be closed at once. Runs on the acceptor's strand only.
     bool admit_connection(const boost::asio::ip::address& addr);
@@ -50,6 +57,9 @@ class Listener {
     HttpHandler& http_;
     core::Metrics& metrics_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    // TLS (Options::tls_cert): the relay and the loopback acceptor it relays to.
+    std::unique_ptr<TlsFront> tls_;
+    boost::asio::ip::tcp::acceptor inner_acceptor_;
     std::atomic<bool> stopping_{false};
     std::atomic<int> active_requests_{0};
     // Per-IP token buckets for Options::ip_rate; touched on the acceptor's strand only.

@@ -37,6 +37,9 @@ struct Options {
     double ip_rate = 100;
     double ip_burst = 2000;
     bool ip_rate_loopback = false;
+    // TLS on the same port (https and wss) when both are set: PEM files.
+    std::string tls_cert;
+    std::string tls_key;
 };
 
 }  // namespace ptalk::gateway

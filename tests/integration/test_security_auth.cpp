@@ -42,18 +42,21 @@ TEST_F(Auth, NoTokenIs401WithABearerChallengeAndHealthzStaysOpen) {
     // The seed guide's endpoint is protected like the rest.
     EXPECT_EQ(anon.post("/api/device/aabbccddeeff/config?volume=5").status, 401u);
     const auto raw =
-        raw_exchange(server_.port(), "GET /api/v1/devices HTTP/1.1\r\nHost: x\r\n\r\n", 500);
+        raw_exchange(server_.port(),
+                     "GET /api/v1/devices HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 500);
     EXPECT_NE(raw.find("401 Unauthorized"), std::string::npos) << raw;
     EXPECT_NE(raw.find("WWW-Authenticate: Bearer realm=\"ptalk\""), std::string::npos) << raw;
     // A wrong token, a wrong scheme, a percent-encoded path: all 401.
     HttpClient wrong(server_.port(), "ptk_0000000000000000000000000000000000000000000000000000");
     EXPECT_EQ(wrong.get("/api/v1/devices").status, 401u);
-    EXPECT_NE(raw_exchange(server_.port(),
-                           "GET /api/v1/devices HTTP/1.1\r\nHost: x\r\nAuthorization: Basic "
-                           "YWRtaW46YWRtaW4=\r\n\r\n",
-                           500)
-                  .find("401"),
-              std::string::npos);
+    EXPECT_NE(
+        raw_exchange(
+            server_.port(),
+            "GET /api/v1/devices HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic "
+            "YWRtaW46YWRtaW4=\r\n\r\n",
+            500)
+            .find("401"),
+        std::string::npos);
     EXPECT_EQ(anon.get("/api/v1/%74okens").status, 401u);
     HttpClient admin(server_.port());
     EXPECT_GE(metric(admin, "ptalk_auth_failures_total{reason=\"missing\"}"), 8);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -178,15 +179,25 @@ TEST_F(Limits, OversizedFramesInvalidUtf8AndAHandshakeStorm) {
         } catch (const std::exception&) {
         }
     }
-    for (int i = 0; i < 100; ++i) {
-        (void)raw_exchange(
-            server_->port(),
-            "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: "
-            "Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: nope\r\n\r\n",
-            50);
+    // Upgrades with a bogus key and then silence: the handshake deadline ends them.
+    auto raw = open_idle(ioc_, server_->port(), 100);
+    for (auto& sock : raw) {
+        beast::error_code ec;
+        asio::write(sock,
+                    asio::buffer(std::string_view(
+                        "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: "
+                        "Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: nope\r\n\r\n")),
+                    ec);
     }
     expect_healthy();
+    EXPECT_TRUE(eventually(
+        [&] {
+            return metric(*http_, "ptalk_limit_violations_total{limit=\"handshake_timeout\"}") >=
+                   100;
+        },
+        10s));
     clients.clear();
+    raw.clear();
     expect_healthy();
 }
 

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "ptalkd_process.hpp"
+#include "support/ptalkd_process.hpp"
 
 #ifndef PTALK_PATH
 #error "PTALK_PATH must name the ptalk binary"

@@ -1,0 +1,126 @@
+// TLS on the device/API port (docs/SECURITY.md): with --tls-cert/--tls-key the
+// same port serves https and wss (TLS 1.2+), plain http keeps working, and
+// ptalk-sim devices connect over wss with the test's self-signed certificate.
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "support/fixture.hpp"
+
+namespace ptalk::test {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+std::string to_pem(int (*write)(BIO*, void*), void* obj) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    write(bio, obj);
+    char* data = nullptr;
+    const auto len = BIO_get_mem_data(bio, &data);
+    std::string out(data, static_cast<std::size_t>(len));
+    BIO_free(bio);
+    return out;
+}
+
+// A self-signed certificate for 127.0.0.1, written as cert.pem and key.pem in `dir`.
+void write_self_signed(const std::filesystem::path& dir) {
+    EVP_PKEY* key = EVP_EC_gen("prime256v1");
+    X509* cert = X509_new();
+    X509_set_version(cert, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("ptalkd test"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+    X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "IP:127.0.0.1");
+    X509_add_ext(cert, san, -1);
+    X509_EXTENSION_free(san);
+    X509_sign(cert, key, EVP_sha256());
+    std::ofstream(dir / "key.pem") << to_pem(
+        [](BIO* b, void* k) {
+            return PEM_write_bio_PrivateKey(b, static_cast<EVP_PKEY*>(k), nullptr, nullptr, 0,
+                                            nullptr, nullptr);
+        },
+        key);
+    std::ofstream(dir / "cert.pem") << to_pem(
+        [](BIO* b, void* c) { return PEM_write_bio_X509(b, static_cast<X509*>(c)); }, cert);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+}
+
+// GET `target` over https; the status, or 0 when the TLS handshake failed.
+unsigned https_get(std::uint16_t port, const std::filesystem::path& ca, const std::string& target,
+                   int max_version = 0) {
+    asio::io_context ioc;
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.load_verify_file(ca.string());
+    ctx.set_verify_mode(ssl::verify_peer);
+    if (max_version != 0) SSL_CTX_set_max_proto_version(ctx.native_handle(), max_version);
+    beast::ssl_stream<beast::tcp_stream> s(ioc, ctx);
+    beast::get_lowest_layer(s).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    beast::get_lowest_layer(s).expires_after(std::chrono::seconds(10));
+    beast::error_code ec;
+    s.handshake(ssl::stream_base::client, ec);
+    if (ec) return 0;
+    http::request<http::string_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::authorization, "Bearer " + test_admin_token());
+    http::write(s, req);
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    http::read(s, buf, res);
+    return res.result_int();
+}
+
+TEST(Tls, HttpsAndWssOnTheSamePortTls12AndUp) {
+    PtalkdProcess probe;  // its temporary directory holds the certificate
+    write_self_signed(probe.data_dir());
+    const auto cert = probe.data_dir() / "cert.pem";
+    PtalkdProcess server({"--tls-cert", cert.string(), "--tls-key",
+                          (probe.data_dir() / "key.pem").string(), "--log-level", "warn"});
+    server.start();  // /healthz over plain http: still served
+    EXPECT_EQ(https_get(server.port(), cert, "/healthz"), 200u);
+    EXPECT_EQ(https_get(server.port(), cert, "/api/v1/devices"), 200u);
+    EXPECT_EQ(https_get(server.port(), cert, "/api/v1/devices", TLS1_1_VERSION), 0u)
+        << "TLS 1.1 was accepted";
+
+    auto o = fast_sim("wss://127.0.0.1:" + std::to_string(server.port()) + "/ws", 3);
+    o.ca_file = cert.string();
+    sim::Fleet fleet(o);
+    fleet.start();
+    HttpClient http(server.port());
+    for (const auto& id : fleet.ids())
+        ASSERT_TRUE(eventually([&] { return device_ready(http, id); }, 15s)) << server.log();
+    // Commands go over wss, and the device's address is its own, not the relay's.
+    const auto dev = "/api/v1/devices/" + fleet.ids()[0];
+    EXPECT_EQ(http.post(dev + "/status").status, 200u);
+    const auto remote = field(http.get(dev), "remote_addr");
+    EXPECT_TRUE(remote.starts_with("127.0.0.1:")) << remote;
+    fleet.stop();
+    // Garbage that looks like TLS does no harm.
+    (void)raw_exchange(server.port(), std::string("\x16\x03\x01\x00\x05hello", 10), 200);
+    EXPECT_EQ(http.get("/healthz").status, 200u);
+    server.terminate();
+    EXPECT_EQ(server.exit_code(), 0);
+}
+
+}  // namespace
+}  // namespace ptalk::test
