@@ -181,7 +181,8 @@ std::optional<HttpResponse> SecureApi::check(const HttpRequest& req, const Targe
 
 gateway::BodyStream SecureApi::stream_body(const gateway::HttpRequestHeader& header,
                                            const gateway::RequestContext& ctx) {
-    const bool has_body = header.count(http::field::content_length) > 0 || header.chunked();
+    const bool has_body = header.count(http::field::content_length) > 0 ||
+                          header.count(http::field::transfer_encoding) > 0;
     if (has_body) {
         const auto authz = header.find(http::field::authorization);
         if (auto refused = authorize(
