@@ -14,7 +14,8 @@ namespace {
 std::string hex_encode(std::string_view s) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    for (unsigned char c : s) {
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);  // clang: no implicit sign change
         out.push_back(digits[c >> 4]);
         out.push_back(digits[c & 0xF]);
     }

@@ -35,8 +35,8 @@ class SecureApi final : public gateway::HttpHandler {
     boost::asio::awaitable<HttpResponse> handle(const HttpRequest& req,
                                                 const gateway::RequestContext& ctx) override;
 
-    // Streamed uploads (firmware): checked here, before the inner handler sees
-    // the header or a byte of the body. Requests without a body go on to handle().
+    // Streamed uploads (firmware): checked here, before a byte of the body is
+    // read. Everything else goes on to handle().
     gateway::BodyStream stream_body(const gateway::HttpRequestHeader& header,
                                     const gateway::RequestContext& ctx) override;
 

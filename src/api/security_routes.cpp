@@ -181,19 +181,20 @@ std::optional<HttpResponse> SecureApi::check(const HttpRequest& req, const Targe
 
 gateway::BodyStream SecureApi::stream_body(const gateway::HttpRequestHeader& header,
                                            const gateway::RequestContext& ctx) {
-    const bool has_body = header.count(http::field::content_length) > 0 ||
-                          header.count(http::field::transfer_encoding) > 0;
-    if (has_body) {
-        const auto authz = header.find(http::field::authorization);
-        if (auto refused = authorize(
-                header.method_string(), header.target(),
-                authz == header.end() ? std::string_view{} : std::string_view(authz->value()))) {
-            gateway::BodyStream refuse;
-            refuse.now = std::move(*refused);  // answered at once; the body is never read
-            return refuse;
-        }
+    // Only what the inner handler streams (uploads) is decided here; everything
+    // else is read whole (the listener's body limit answers 413 first, as ever)
+    // and checked in handle().
+    auto inner = inner_.stream_body(header, ctx);
+    if (!inner.sink && !inner.now) return inner;
+    const auto authz = header.find(http::field::authorization);
+    if (auto refused = authorize(
+            header.method_string(), header.target(),
+            authz == header.end() ? std::string_view{} : std::string_view(authz->value()))) {
+        gateway::BodyStream refuse;  // the inner sink is dropped unused: it keeps nothing
+        refuse.now = std::move(*refused);
+        return refuse;
     }
-    return inner_.stream_body(header, ctx);
+    return inner;
 }
 
 asio::awaitable<HttpResponse> SecureApi::handle(const HttpRequest& req,

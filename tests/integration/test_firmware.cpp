@@ -169,7 +169,8 @@ TEST_F(Firmware, OversizeIs413) {
     const auto big = image("1.0.6", 7 * mib);
     std::string req =
         "POST /api/v1/firmware HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-        "Transfer-Encoding: chunked\r\n\r\n";
+        "Authorization: Bearer " +
+        test_admin_token() + "\r\nTransfer-Encoding: chunked\r\n\r\n";
     constexpr std::size_t chunk = 256 * 1024;
     for (std::size_t off = 0; off < big.size(); off += chunk) {
         const auto n = std::min(chunk, big.size() - off);
