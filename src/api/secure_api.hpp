@@ -40,6 +40,12 @@ class SecureApi final : public gateway::HttpHandler {
     gateway::BodyStream stream_body(const gateway::HttpRequestHeader& header,
                                     const gateway::RequestContext& ctx) override;
 
+    // Event streams (SSE): only for a request the check lets through; a refused
+    // one goes to handle(), which answers 401/403.
+    [[nodiscard]] bool takes_stream(const HttpRequest& req) const override;
+    boost::asio::awaitable<void> stream(const HttpRequest& req, const gateway::RequestContext& ctx,
+                                        boost::beast::tcp_stream& stream) override;
+
     // The access check alone: 401/403 to send, or nothing when the request may go
     // on. Any other way into the API (a streamed response, a streamed upload...)
     // that gateway::HttpHandler gains must be forwarded by this class to the
@@ -49,6 +55,14 @@ class SecureApi final : public gateway::HttpHandler {
                                                         std::string_view authorization);
 
   private:
+    enum class Verdict { allowed, missing, invalid, scope };
+    struct Decision {
+        Verdict verdict = Verdict::allowed;
+        auth::Scope need = auth::Scope::read;
+        auth::Scope have = auth::Scope::read;
+    };
+    [[nodiscard]] Decision decide(std::string_view method, std::string_view target,
+                                  std::string_view authorization) const;
     using Awaitable = boost::asio::awaitable<HttpResponse>;
     // An answer when the request may not go on (401, 403, 413, 400).
     std::optional<HttpResponse> check(const HttpRequest& req, const Target& t);

@@ -119,39 +119,70 @@ SecureApi::SecureApi(gateway::HttpHandler& inner, auth::TokenRegistry& tokens,
       blocking_(blocking),
       options_(options) {}
 
-std::optional<HttpResponse> SecureApi::authorize(std::string_view method, std::string_view target,
-                                                 std::string_view authorization) {
-    using core::AuthFailure;
-    if (!options_.auth) return std::nullopt;
+SecureApi::Decision SecureApi::decide(std::string_view method, std::string_view target,
+                                      std::string_view authorization) const {
+    Decision d;
+    if (!options_.auth) return d;
     const auto t = parse_target(target);
-    if (!t) return std::nullopt;  // answered 400 by the API without touching anything
+    if (!t) return d;  // answered 400 by the API without touching anything
     const auto need = auth::required_scope(method, t->segments, {options_.metrics_open});
-    if (!need) return std::nullopt;
+    if (!need) return d;
+    d.need = *need;
     const auto presented = bearer(authorization);
     if (!presented) {
-        metrics_.security.count(AuthFailure::missing);
-        return unauthorized("",
-                            "this endpoint needs an API token: Authorization: Bearer "
-                            "<token> (docs/SECURITY.md)");
+        d.verdict = Verdict::missing;
+        return d;
     }
     const auto token = tokens_.authenticate(*presented);
     if (!token || token->scope == Scope::device) {
-        metrics_.security.count(AuthFailure::invalid);
-        return unauthorized("invalid_token", "the API token is unknown or revoked");
+        d.verdict = Verdict::invalid;
+        return d;
     }
-    if (!auth::allows(token->scope, *need)) {
-        metrics_.security.count(AuthFailure::scope);
-        auto res =
-            error_response(http::status::forbidden, "forbidden",
-                           fmt::format("this needs a token of scope {} (this one is {})",
-                                       auth::to_string(*need), auth::to_string(token->scope)),
-                           json::object{{"required_scope", auth::to_string(*need)}});
-        res.set(http::field::www_authenticate,
-                fmt::format("Bearer realm=\"ptalk\", error=\"insufficient_scope\", scope=\"{}\"",
-                            auth::to_string(*need)));
-        return res;
+    d.have = token->scope;
+    if (!auth::allows(token->scope, *need)) d.verdict = Verdict::scope;
+    return d;
+}
+
+std::optional<HttpResponse> SecureApi::authorize(std::string_view method, std::string_view target,
+                                                 std::string_view authorization) {
+    using core::AuthFailure;
+    const auto d = decide(method, target, authorization);
+    switch (d.verdict) {
+        case Verdict::allowed:
+            return std::nullopt;
+        case Verdict::missing:
+            metrics_.security.count(AuthFailure::missing);
+            return unauthorized("",
+                                "this endpoint needs an API token: Authorization: Bearer "
+                                "<token> (docs/SECURITY.md)");
+        case Verdict::invalid:
+            metrics_.security.count(AuthFailure::invalid);
+            return unauthorized("invalid_token", "the API token is unknown or revoked");
+        case Verdict::scope:
+            break;
     }
-    return std::nullopt;
+    metrics_.security.count(AuthFailure::scope);
+    auto res = error_response(http::status::forbidden, "forbidden",
+                              fmt::format("this needs a token of scope {} (this one is {})",
+                                          auth::to_string(d.need), auth::to_string(d.have)),
+                              json::object{{"required_scope", auth::to_string(d.need)}});
+    res.set(http::field::www_authenticate,
+            fmt::format("Bearer realm=\"ptalk\", error=\"insufficient_scope\", scope=\"{}\"",
+                        auth::to_string(d.need)));
+    return res;
+}
+
+bool SecureApi::takes_stream(const HttpRequest& req) const {
+    if (!inner_.takes_stream(req)) return false;
+    const auto authz = req.find(http::field::authorization);
+    return decide(req.method_string(), req.target(),
+                  authz == req.end() ? std::string_view{} : std::string_view(authz->value()))
+               .verdict == Verdict::allowed;
+}
+
+asio::awaitable<void> SecureApi::stream(const HttpRequest& req, const gateway::RequestContext& ctx,
+                                        boost::beast::tcp_stream& s) {
+    co_await inner_.stream(req, ctx, s);
 }
 
 std::optional<HttpResponse> SecureApi::check(const HttpRequest& req, const Target&) {
