@@ -5,6 +5,8 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 
+#include "ptalkd_process.hpp"
+
 namespace ptalk::test {
 
 namespace asio = boost::asio;
@@ -15,6 +17,8 @@ SseClient::SseClient(std::uint16_t port, const std::string& target,
     socket_.connect({asio::ip::make_address("127.0.0.1"), port});
     std::string req =
         "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+    // The admin token every test ptalkd starts with (docs/SECURITY.md).
+    req += "Authorization: Bearer " + test_admin_token() + "\r\n";
     if (last_event_id) req += "Last-Event-ID: " + *last_event_id + "\r\n";
     req += "\r\n";
     asio::write(socket_, asio::buffer(req));
