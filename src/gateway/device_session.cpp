@@ -1,5 +1,7 @@
 #include "gateway/device_session.hpp"
 
+#include "gateway/transfer_run.hpp"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -148,11 +150,13 @@ void DeviceSession::handle_frame(std::string_view payload, bool binary) {
                        perform(std::move(actions));
                    },
                    [&](const protocol::FirmwarePull& p) { hooks_.on_firmware_pull(*this, p); },
+                   [&](const protocol::OtaAck& a) { on_ota_answer(true, a.seq); },
+                   [&](const protocol::OtaNack& n) { on_ota_answer(false, n.seq); },
                    [&](const protocol::Malformed& m) {
                        spdlog::debug("malformed frame device={} remote={} error=\"{}\"", device_id_,
                                      remote_, m.detail);
                    },
-                   // OTA acks are handled by the transfer engine; voice traffic is only counted.
+                   // Voice traffic is only counted.
                    [](const auto&) {},
                },
                msg);
@@ -193,6 +197,16 @@ void DeviceSession::submit(dispatch::Request r, CompletionHandler h) {
     if (r.id == 0) r.id = hooks_.next_command_id();
     hooks_.on_queued(*this, r);
     if (h) waiting_.emplace(r.id, std::move(h));
+    if (ota_ && !r.internal) {
+        // The transfer owns the socket: say so at once rather than hold the caller.
+        dispatch::Completion c;
+        c.id = r.id;
+        c.kind = r.command.kind;
+        c.outcome = dispatch::Outcome::device_busy;
+        c.finished_at = Clock::now();
+        complete(std::move(c));
+        return;
+    }
     if (closing_ || finished_ || !handshaken_) {
         dispatch::Completion c;
         c.id = r.id;
@@ -223,6 +237,7 @@ void DeviceSession::complete(dispatch::Completion c) {
             std::chrono::duration_cast<std::chrono::microseconds>(c.finished_at - *c.sent_at));
     }
     hooks_.on_completion(*this, c);
+    if (ota_ && c.id == ota_->request_id) on_request_ota_done(c);
     auto it = waiting_.find(c.id);
     if (it == waiting_.end()) return;
     CompletionHandler h = std::move(it->second);
@@ -249,9 +264,13 @@ void DeviceSession::on_timer() {
 }
 
 void DeviceSession::send_text(std::string frame) {
+    send_frame(std::move(frame), false);
+}
+
+void DeviceSession::send_frame(std::string frame, bool binary) {
     if (closing_) return;
     out_bytes_ += frame.size();
-    outq_.push_back({std::move(frame), false});
+    outq_.push_back({std::move(frame), binary});
     if (out_bytes_ > options_.max_send_queue_bytes) {
         metrics_.slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
         metrics_.security.count(core::Limit::send_queue);
@@ -303,6 +322,7 @@ void DeviceSession::finish() {
     if (finished_) return;
     finished_ = true;
     const auto now = Clock::now();
+    if (ota_) on_transfer_closed();
     perform(reason_ == CloseReason::server_shutdown ? queue_.on_shutdown(now)
                                                     : queue_.on_disconnect(now));
     // Handlers whose commands never reached the queue (e.g. refused at once) are gone by now.

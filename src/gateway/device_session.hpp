@@ -27,6 +27,7 @@
 #include "dispatch/device_queue.hpp"
 #include "gateway/device_hooks.hpp"
 #include "gateway/options.hpp"
+#include "ota/transfer.hpp"
 
 namespace ptalk::gateway {
 
@@ -70,6 +71,32 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     // Queues a command whose outcome only the hooks hear about. Thread-safe.
     void execute_detached(dispatch::Request r);
 
+    // Runs one firmware transfer (device_session_ota.cpp) and completes with how
+    // it ended. While it runs, commands from outside end `device_busy` at once.
+    // Thread-safe.
+    using TransferHandler = asio::any_completion_handler<void(ota::TransferResult)>;
+    template <class Token>
+    auto async_transfer(ota::TransferSpec spec, Token&& token) {
+        return asio::async_initiate<Token, void(ota::TransferResult)>(
+            [self = shared_from_this()](auto handler, ota::TransferSpec sp) {
+                auto ex = asio::get_associated_executor(handler, self->ws_.get_executor());
+                TransferHandler deliver(
+                    [ex, h = std::move(handler)](ota::TransferResult r) mutable {
+                        asio::post(ex, [h = std::move(h), r = std::move(r)]() mutable {
+                            std::move(h)(std::move(r));
+                        });
+                    });
+                asio::post(self->ws_.get_executor(),
+                           [self, sp = std::move(sp), h = std::move(deliver)]() mutable {
+                               self->start_transfer(std::move(sp), std::move(h));
+                           });
+            },
+            token, std::move(spec));
+    }
+    [[nodiscard]] bool transferring() const noexcept {
+        return transferring_.load(std::memory_order_relaxed);
+    }
+
     // Ends the connection at the TCP level. Thread-safe; idempotent.
     void drop(CloseReason why);
 
@@ -90,9 +117,21 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     void arm_timer(dispatch::Clock::time_point deadline);
     void on_timer();
     void send_text(std::string frame);
+    void send_frame(std::string frame, bool binary);
     void write_next();
     void close_socket();
     void finish();
+
+    // The firmware transfer (device_session_ota.cpp).
+    struct TransferRun;
+    void start_transfer(ota::TransferSpec spec, TransferHandler h);
+    void on_request_ota_done(const dispatch::Completion& c);
+    void on_ota_answer(bool ack, std::uint32_t seq);
+    void perform_ota(ota::SenderActions a);
+    void arm_ota_timer(dispatch::Clock::time_point deadline);
+    void on_ota_timer();
+    void on_transfer_closed();
+    void end_transfer(ota::TransferEnd end, std::string detail);
 
     struct Outgoing {
         std::string data;
@@ -112,6 +151,8 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     std::list<Outgoing> outq_;  // usually empty: a list holds no memory then, a deque ~600 bytes
     std::size_t out_bytes_ = 0;
     std::atomic<std::size_t> queue_length_{0};
+    std::unique_ptr<TransferRun> ota_;  // only while a transfer runs
+    std::atomic<bool> transferring_{false};
     CloseReason reason_ = CloseReason::closed;
     bool handshaken_ = false;
     bool writing_ = false;
