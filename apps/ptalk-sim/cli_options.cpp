@@ -40,6 +40,20 @@ void add_run_options(CLI::App& app, RunConfig& c) {
                    "after request_ble_config, come back after this long (default: never)");
     app.add_option("--erase-ms", c.erase_ms, "stall on the first OTA chunk (partition erase)");
     app.add_option("--ack-delay-ms", c.ack_delay_ms, "fault: slow flash write before each ack");
+    app.add_option(
+        "--ack-latency-ms", c.ack_latency_ms,
+        "a far network: each OTA ack arrives this much later (the device keeps reading)");
+    app.add_option("--max-ota-drops", f.model.max_ota_drops,
+                   "--drop-during-ota hits each device at most this many times");
+    app.add_flag("--corrupt-ota-writes", f.model.ota.corrupt_writes,
+                 "fault: flash writes flip a bit, so the image's sha256 fails at OTA_COMPLETE");
+    app.add_option("--battery-min", f.battery_min, "lowest starting charge (percent)")
+        ->capture_default_str();
+    app.add_option("--battery-max", f.battery_max, "highest starting charge (percent)")
+        ->capture_default_str();
+    app.add_option("--ota-faulty", f.ota_faulty,
+                   "fault: devices whose new image never boots (a fraction < 1, or a count)")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--reply-delay-ms", c.reply_delay_ms, "fault: slow reply to each command");
     app.add_option("--nack-every", f.model.ota.nack_every, "fault: nack every K-th chunk once");
     app.add_option("--drop-during-ota", c.drop_during_ota_pct,
@@ -99,6 +113,7 @@ FleetOptions to_fleet_options(const RunConfig& c) {
     }
     f.model.erase_stall = milliseconds(c.erase_ms);
     f.model.ack_delay = milliseconds(c.ack_delay_ms);
+    f.model.ack_latency = milliseconds(c.ack_latency_ms);
     f.model.reply_delay = milliseconds(c.reply_delay_ms);
     f.model.drop_during_ota = c.drop_during_ota_pct / 100.0;
     f.model.ota.verify_sha256 = !c.no_verify_sha256;

@@ -15,7 +15,8 @@ struct RunConfig {
     std::string profile = "firmware";
     std::optional<std::uint64_t> id_seed;
     double drop_during_ota_pct = 0;
-    long long erase_ms = 0, ack_delay_ms = 0, reply_delay_ms = 0, reboot_delay_ms = 3000;
+    long long erase_ms = 0, ack_delay_ms = 0, ack_latency_ms = 0, reply_delay_ms = 0,
+              reboot_delay_ms = 3000;
     long long reconnect_base_ms = 1500, reconnect_max_ms = 30'000;
     long long ping_after_ms = 5000, pong_timeout_ms = 10'000;
     long long ble_offline_ms = -1;  // < 0: offline for the rest of the run

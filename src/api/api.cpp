@@ -80,6 +80,7 @@ asio::awaitable<HttpResponse> Api::route(const HttpRequest& req, const Target& t
         co_return co_await get_command(static_cast<std::uint64_t>(*cid.value));
     }
     if (s[2] == "firmware") co_return co_await firmware_route(req, t);
+    if (s[2] == "rollouts") co_return co_await rollout_route(req, t);
     if (s[2] != "devices") co_return not_found();
     if (n == 3) {
         if (m != http::verb::get) co_return method_not_allowed("GET");
@@ -111,6 +112,7 @@ asio::awaitable<HttpResponse> Api::route(const HttpRequest& req, const Target& t
         co_return co_await simple_command(req, *id,
                                           action == "reboot" ? "reboot" : "request_status");
     }
+    if (action == "ota") co_return co_await device_ota(req, *id);
     if (action == "wifi") {
         if (m != http::verb::post) co_return method_not_allowed("POST");
         co_return error_response(
@@ -150,6 +152,7 @@ HttpResponse Api::metrics() const {
         "# HELP ptalk_devices_known Devices in the registry\n"
         "# TYPE ptalk_devices_known gauge\nptalk_devices_known " +
         std::to_string(fleet_.known_count()) + "\n";
+    if (updates_ != nullptr) extra += updates_metrics_text(*updates_);
     return text_response(http::status::ok, metrics_.render(extra),
                          "text/plain; version=0.0.4; charset=utf-8");
 }

@@ -25,6 +25,11 @@ class FileCatalogue;
 struct FirmwareMeta;
 }  // namespace ptalk::firmware
 
+namespace ptalk::updates {
+class UpdateManager;
+class RolloutManager;
+}  // namespace ptalk::updates
+
 namespace ptalk::api {
 
 struct ApiOptions {
@@ -40,6 +45,9 @@ class Api final : public gateway::HttpHandler {
     boost::asio::awaitable<HttpResponse> handle(const HttpRequest& req,
                                                 const gateway::RequestContext& ctx) override;
 
+    // Firmware updates (ota_routes.cpp); without them those routes answer 503.
+    void set_updates(updates::UpdateManager& u, updates::RolloutManager& r);
+
   private:
     using Awaitable = boost::asio::awaitable<HttpResponse>;
 
@@ -54,6 +62,10 @@ class Api final : public gateway::HttpHandler {
     Awaitable get_command(std::uint64_t cid);
     Awaitable device_history(const Target& t, const std::string& id);
     HttpResponse seed_config(const Target& t, const std::string& raw_id);
+    Awaitable device_ota(const HttpRequest& req, const std::string& id);
+    Awaitable start_ota(const std::string& id, std::string version);
+    Awaitable rollout_route(const HttpRequest& req, const Target& t);
+    Awaitable create_rollout(const HttpRequest& req);
 
     // 400 for a bad "timeout_ms" in `o`; otherwise sets `out` when it is given.
     std::optional<HttpResponse> read_timeout(const boost::json::object& o,
@@ -110,10 +122,17 @@ class Api final : public gateway::HttpHandler {
     // Adds "desired" and "sync" to a device's JSON when it has desired state.
     void add_desired(boost::json::object& device, const std::string& id) const;
     Live live_;
+
+    // ---- firmware updates (issue 4): ota_routes.cpp ----
+    updates::UpdateManager* updates_ = nullptr;
+    updates::RolloutManager* rollouts_ = nullptr;
 };
 
 // One catalogue entry as the API shows it.
 [[nodiscard]] boost::json::object firmware_json(const firmware::FirmwareMeta& m);
+
+// The OTA counters for /metrics (ota_routes.cpp).
+[[nodiscard]] std::string updates_metrics_text(updates::UpdateManager& u);
 
 // The OpenAPI 3 description served at /api/v1/openapi.json.
 [[nodiscard]] const std::string& openapi_document();

@@ -83,8 +83,9 @@ asio::awaitable<HttpResponse> Api::run_command(const HttpRequest& req, const Tar
             what.empty() ? command.error().message() : what);
     }
     if (command->kind == protocol::CommandKind::request_ota) {
-        co_return error_response(http::status::not_implemented, "ota_unavailable",
-                                 "firmware updates are not available in this build yet");
+        // A transfer is no single command: it starts an update (202), followed at .../ota.
+        const auto* v = o.if_contains("version");
+        co_return co_await start_ota(id, v && v->is_string() ? std::string(v->get_string()) : "");
     }
     if (auto refused = refuse_command(id)) co_return std::move(*refused);
     if (queue_if_offline && !fleet_.session(id)) {

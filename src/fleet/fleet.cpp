@@ -264,6 +264,8 @@ bool Fleet::on_handshake(const std::shared_ptr<gateway::DeviceSession>& s,
         if (h.battery_percent) data["battery_percent"] = *h.battery_percent;
         event(h.device_id, "device.online", boost::json::serialize(data));
     }
+    for (FleetObserver* o : observers_)
+        o->device_online(snapshot);
     store_.upsert_device(std::move(snapshot));
     live_on_handshake(h.device_id);
     return true;
@@ -348,7 +350,8 @@ void Fleet::on_completion(gateway::DeviceSession& s, const dispatch::Completion&
 }
 
 void Fleet::on_firmware_pull(gateway::DeviceSession& s, const protocol::FirmwarePull& p) {
-    // Firmware updates are not wired yet: record the request so it is not lost silently.
+    for (FleetObserver* o : observers_)
+        o->firmware_pull(s.device_id(), p);
     spdlog::info("firmware pull id={} version={}", s.device_id(), p.version.value_or("latest"));
     event(s.device_id(), "ota.pull_requested",
           fmt::format(R"({{"version":{}}})",
@@ -372,6 +375,8 @@ void Fleet::on_closed(gateway::DeviceSession& s, gateway::CloseReason why) {
     spdlog::info("device offline id={} remote={} reason={}", s.device_id(), s.remote(),
                  gateway::to_string(why));
     if (!snapshot) return;  // replaced: the new session owns the entry
+    for (FleetObserver* o : observers_)
+        o->device_offline(s.device_id(), why);
     metrics_.devices_connected.fetch_sub(1, std::memory_order_relaxed);
     event(s.device_id(), "device.offline",
           fmt::format(R"({{"reason":"{}"}})", gateway::to_string(why)));

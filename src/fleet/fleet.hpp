@@ -52,12 +52,24 @@ struct CommandResult {
     dispatch::Completion completion;
 };
 
+// Told of devices coming and going, on the device's session strand: must not
+// block (post the work elsewhere). Registered before the server starts.
+class FleetObserver {
+  public:
+    virtual ~FleetObserver() = default;
+    virtual void device_online(const store::DeviceRecord& d) = 0;
+    virtual void device_offline(const std::string& id, gateway::CloseReason why) = 0;
+    virtual void firmware_pull(const std::string& id, const protocol::FirmwarePull& p) = 0;
+};
+
 class Fleet final : public gateway::DeviceHooks {
   public:
     Fleet(store::Store& store, core::Metrics& metrics);
 
     // Loads the registry from the store (every device starts offline).
     store::Status load();
+    // Not thread-safe: call before devices connect.
+    void add_observer(FleetObserver& o) { observers_.push_back(&o); }
 
     [[nodiscard]] std::shared_ptr<gateway::DeviceSession> session(const std::string& id) const;
     [[nodiscard]] std::optional<DeviceView> device(const std::string& id) const;
@@ -155,6 +167,7 @@ class Fleet final : public gateway::DeviceHooks {
     live::LiveOptions live_options_;
     mutable std::mutex queued_mutex_;
     std::map<std::uint64_t, store::QueuedCommand> queued_;  // waiting for their device
+    std::vector<FleetObserver*> observers_;
 };
 
 }  // namespace ptalk::fleet

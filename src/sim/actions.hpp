@@ -11,9 +11,10 @@
 
 namespace ptalk::sim {
 
-// Write one text frame.
+// Write one text frame (`delay` later, without the device stalling: a far network).
 struct SendText {
     std::string text;
+    Millis delay{0};
     friend bool operator==(const SendText&, const SendText&) = default;
 };
 // The device stops reading for a while (flash erase or write, a slow reply).

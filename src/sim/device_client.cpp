@@ -363,7 +363,13 @@ net::awaitable<std::optional<DeviceClient::End>> DeviceClient::deliver(Session& 
 net::awaitable<std::optional<DeviceClient::End>> DeviceClient::perform(Session& s, Reaction r) {
     for (auto& a : r.actions) {
         if (auto* text = std::get_if<SendText>(&a)) {
-            s.push({Outbound::Kind::text, std::move(text->text)});
+            if (text->delay.count() > 0 && current_) {
+                // A far network: the frame arrives later, the device does not wait for it.
+                net::co_spawn(ex_, send_later(current_, std::move(text->text), text->delay),
+                              net::detached);
+            } else {
+                s.push({Outbound::Kind::text, std::move(text->text)});
+            }
         } else if (auto* busy = std::get_if<Busy>(&a)) {
             if (!co_await sleep(busy->duration)) co_return s.end.value_or(End::stopped);
         } else if (std::holds_alternative<DropLink>(a)) {
@@ -380,6 +386,14 @@ net::awaitable<std::optional<DeviceClient::End>> DeviceClient::perform(Session& 
         if (s.end) co_return s.end;
     }
     co_return std::nullopt;
+}
+
+net::awaitable<void> DeviceClient::send_later(std::shared_ptr<Session> s, std::string text,
+                                              Millis delay) {
+    net::steady_timer t(s->ws.get_executor());
+    t.expires_after(delay);
+    co_await t.async_wait(tuple_awaitable);
+    if (s->open) s->push({Outbound::Kind::text, std::move(text)});
 }
 
 void DeviceClient::account(const Reaction& r, bool was_receiving, std::uint64_t bytes_before) {

@@ -102,6 +102,8 @@ class DeviceClient {
     boost::asio::awaitable<std::optional<End>> deliver(Session& s, bool binary,
                                                        std::string_view bytes);
     boost::asio::awaitable<std::optional<End>> perform(Session& s, Reaction r);
+    static boost::asio::awaitable<void> send_later(std::shared_ptr<Session> s, std::string text,
+                                                   Millis delay);
     // Sleeps unless stop() or drop_link() interrupts; returns false then.
     boost::asio::awaitable<bool> sleep(std::optional<Millis> d);
     void account(const Reaction& r, bool ota_was_receiving, std::uint64_t ota_bytes_before);

@@ -227,8 +227,9 @@ void FirmwareModel::request_ota(Reaction& r, const json::object& o) {
     auto chunk = size_field(field(o, "chunk_size")).value_or(proto::default_chunk_size);
     ota_.begin(req);
     drop_at_seq_.reset();
-    if (opt_.drop_during_ota > 0 &&
+    if (opt_.drop_during_ota > 0 && ota_drops_ < opt_.max_ota_drops &&
         std::uniform_real_distribution<>(0, 1)(rng_) < opt_.drop_during_ota) {
+        ++ota_drops_;
         auto chunks = proto::total_chunks(
             *size, static_cast<std::uint32_t>(std::clamp<std::uint64_t>(chunk, 1, 4084)));
         drop_at_seq_ =
@@ -255,7 +256,8 @@ Reaction FirmwareModel::on_binary(std::span<const std::uint8_t> frame, TimePoint
         r.actions.emplace_back(Busy{opt_.erase_stall});
     if (res.verdict == ChunkVerdict::written && opt_.ack_delay.count() > 0)
         r.actions.emplace_back(Busy{opt_.ack_delay});
-    if (!res.reply.empty()) r.actions.emplace_back(SendText{std::move(res.reply)});
+    if (!res.reply.empty())
+        r.actions.emplace_back(SendText{std::move(res.reply), opt_.ack_latency});
     return r;
 }
 
@@ -264,7 +266,8 @@ void FirmwareModel::ota_complete(Reaction& r) {
     r.event = last_ota_->ok ? Event::ota_ok : Event::ota_failed;
     // No result frame either way: success is the next handshake's version.
     if (!last_ota_->ok) return;
-    settings_.firmware_version = last_ota_->version;
+    // A bad boot: the bootloader falls back to the old image after the restart.
+    if (!opt_.ota_bad_boot) settings_.firmware_version = last_ota_->version;
     r.actions.emplace_back(Busy{opt_.ota_reboot_after});
     r.actions.emplace_back(Restart{});
 }

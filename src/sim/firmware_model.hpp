@@ -28,9 +28,12 @@ struct ModelOptions {
     Millis ota_reboot_after{1000};          // OTA_COMPLETE to the restart
     Millis erase_stall{0};                  // the first chunk's partition erase
     Millis ack_delay{0};                    // fault: a slow flash write before each ack
+    Millis ack_latency{0};                  // a far network: acks arrive this much later
+    bool ota_bad_boot = false;              // fault: a new image never boots (old version back)
     Millis reply_delay{0};                  // fault: a slow reply to each command
     double drop_during_ota = 0.0;           // fault: chance (0-1) a transfer loses the link
-    bool ignore_commands = false;           // fault: a device that never answers
+    std::uint32_t max_ota_drops = UINT32_MAX;  // ... for at most this many transfers
+    bool ignore_commands = false;              // fault: a device that never answers
     OtaReceiver::Options ota;
     int battery_start = 100;
     Millis battery_drain_per_percent{60'000};
@@ -84,6 +87,7 @@ class FirmwareModel {
     OtaReceiver ota_;
     std::optional<OtaVerdict> last_ota_;
     std::optional<std::uint32_t> drop_at_seq_;
+    std::uint32_t ota_drops_ = 0;
     std::mt19937_64 rng_;
     TimePoint boot_time_{};
     TimePoint first_boot_{};

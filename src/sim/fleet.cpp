@@ -114,6 +114,12 @@ Fleet::Fleet(FleetOptions opt) : opt_(std::move(opt)), state_(opt_.state_dir) {
     std::vector<bool> ignores(opt_.count, false);
     for (std::size_t k = 0; k < std::min(quiet, opt_.count); ++k)
         ignores[order[k]] = true;
+    // --ota-faulty: likewise, from the other end of the same shuffle.
+    auto faulty = static_cast<std::size_t>(
+        opt_.ota_faulty < 1 ? opt_.ota_faulty * static_cast<double>(opt_.count) : opt_.ota_faulty);
+    std::vector<bool> bad_boot(opt_.count, false);
+    for (std::size_t k = 0; k < std::min(faulty, opt_.count); ++k)
+        bad_boot[order[opt_.count - 1 - k]] = true;
 
     for (std::size_t i = 0; i < opt_.count; ++i) {
         const auto& id = ids_[i];
@@ -122,8 +128,10 @@ Fleet::Fleet(FleetOptions opt) : opt_(std::move(opt)), state_(opt_.state_dir) {
         defaults.firmware_version = opt_.firmware_version;
         ModelOptions m = opt_.model;
         m.ignore_commands = ignores[i];
-        m.battery_start =
-            std::uniform_int_distribution<int>(std::clamp(opt_.battery_min, 1, 100), 100)(rng);
+        m.ota_bad_boot = bad_boot[i];
+        m.battery_start = std::uniform_int_distribution<int>(
+            std::clamp(opt_.battery_min, 1, 100),
+            std::clamp(opt_.battery_max, opt_.battery_min, 100))(rng);
         auto slot = std::make_unique<Slot>();
         slot->context = i % contexts_.size();
         auto& ctx = *contexts_[slot->context];

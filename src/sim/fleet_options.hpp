@@ -23,13 +23,15 @@ struct FleetOptions {
     std::string ca_file;          // wss://: trust this CA (PEM) instead of the system's
     bool insecure = false;        // wss://: accept any certificate (self-signed test servers)
     double ignore_commands = 0;   // < 1: a fraction of the devices; >= 1: a count
+    double ota_faulty = 0;        // devices whose new images never boot (fraction or count)
     double churn_per_minute = 0;  // random Wi-Fi drops per device per minute
     bool pull_firmware = false;   // each device asks for an update once, after its first handshake
     std::optional<std::string> pull_version;
     Millis pull_after{2000};
     bool voice_noise = false;    // START, audio frames, END now and then
     Millis voice_every{20'000};  // mean time between two bursts of a device
-    int battery_min = 70;        // devices start with a charge in [battery_min, 100]
+    int battery_min = 70;        // devices start with a charge in [battery_min, battery_max]
+    int battery_max = 100;
     unsigned threads = 1;        // I/O threads (1 or 2)
     double connect_rate = 2000;  // new devices powered on per second at start
     Millis tick{250};            // keep-alive, churn and noise granularity

@@ -58,7 +58,13 @@ void OtaReceiver::append(std::span<const std::uint8_t> data) {
                        data.begin() + static_cast<std::ptrdiff_t>(take));
     }
     if (!hash_) hash_ = std::make_unique<proto::Sha256>();
-    hash_->update(data);
+    if (opt_.corrupt_writes && !data.empty()) {
+        std::vector<std::uint8_t> bad(data.begin(), data.end());
+        bad[0] ^= 0x01;
+        hash_->update(bad);
+    } else {
+        hash_->update(data);
+    }
     written_ += data.size();
 }
 

@@ -128,7 +128,39 @@ CREATE TABLE firmware (
 CREATE INDEX firmware_by_sha256 ON firmware (sha256);
 )sql";
 
-constexpr std::array<Migration, 4> all{{{1, v1}, {3, v3}, {4, v4}, {5, v5}}};
+// Version 2: firmware updates (one row per device update) and rollouts.
+constexpr std::string_view v2 = R"sql(
+CREATE TABLE ota_updates (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id    TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    rollout_id   INTEGER NOT NULL DEFAULT 0,
+    state        TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    needs_reboot INTEGER NOT NULL DEFAULT 0,
+    error        TEXT NOT NULL DEFAULT '',
+    requested_by TEXT NOT NULL DEFAULT '',
+    bytes_acked  INTEGER NOT NULL DEFAULT 0,
+    bytes_total  INTEGER NOT NULL DEFAULT 0,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    finished_at  INTEGER
+);
+CREATE INDEX ota_updates_by_device ON ota_updates (device_id, id);
+CREATE INDEX ota_updates_by_rollout ON ota_updates (rollout_id, id);
+CREATE INDEX ota_updates_by_state ON ota_updates (state);
+CREATE TABLE rollouts (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    state        TEXT NOT NULL,
+    spec         TEXT NOT NULL,
+    reason       TEXT NOT NULL DEFAULT '',
+    requested_by TEXT NOT NULL DEFAULT '',
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 5> all{{{1, v1}, {2, v2}, {3, v3}, {4, v4}, {5, v5}}};
 
 constexpr const char* create_version_table =
     "CREATE TABLE IF NOT EXISTS schema_version ("

@@ -109,7 +109,8 @@ TEST(Migrations, TheBuiltInSchemaIsOrderedAndApplies) {
     Db db = open_db(dir);
     ASSERT_TRUE(migrate(db.get(), all).ok());
     for (const char* t : {"devices", "commands", "events", "schema_version", "firmware",
-                          "desired_state", "queued_commands", "webhooks", "api_tokens", "device_allowlist"}) {
+                          "desired_state", "queued_commands", "webhooks", "api_tokens",
+                          "device_allowlist", "ota_updates", "rollouts"}) {
         EXPECT_TRUE(has_table(db.get(), t)) << t;
     }
 }
