@@ -57,14 +57,14 @@ Result<std::uint64_t> SqliteUpdateStore::put_update(const UpdateRecord& u) {
         q->bind(1, static_cast<std::int64_t>(u.id));
     else
         q->bind_null(1);
-    q->bind(2, u.device_id);
-    q->bind(3, u.version);
+    q->bind(2, std::string_view((u).device_id));
+    q->bind(3, std::string_view((u).version));
     q->bind(4, static_cast<std::int64_t>(u.rollout_id));
-    q->bind(5, u.state);
+    q->bind(5, std::string_view((u).state));
     q->bind(6, std::int64_t{u.attempts});
     q->bind(7, std::int64_t{u.needs_reboot ? 1 : 0});
-    q->bind(8, u.error);
-    q->bind(9, u.requested_by);
+    q->bind(8, std::string_view((u).error));
+    q->bind(9, std::string_view((u).requested_by));
     q->bind(10, static_cast<std::int64_t>(u.bytes_acked));
     q->bind(11, static_cast<std::int64_t>(u.bytes_total));
     q->bind(12, u.created_at);
@@ -109,10 +109,10 @@ Result<std::uint64_t> SqliteUpdateStore::put_rollout(const RolloutRecord& r) {
         q->bind(1, static_cast<std::int64_t>(r.id));
     else
         q->bind_null(1);
-    q->bind(2, r.state);
-    q->bind(3, r.spec);
-    q->bind(4, r.reason);
-    q->bind(5, r.requested_by);
+    q->bind(2, std::string_view((r).state));
+    q->bind(3, std::string_view((r).spec));
+    q->bind(4, std::string_view((r).reason));
+    q->bind(5, std::string_view((r).requested_by));
     q->bind(6, r.created_at);
     q->bind(7, r.updated_at);
     if (const int rc = q->step(); rc != SQLITE_DONE)

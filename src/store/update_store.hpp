@@ -38,6 +38,23 @@ struct UpdateFilter {
     std::optional<std::string> device_id;
     std::optional<std::uint64_t> rollout_id;
     std::size_t limit = 100'000;
+
+    static UpdateFilter active() {
+        UpdateFilter f;
+        f.active_only = true;
+        return f;
+    }
+    static UpdateFilter device(std::string id, std::size_t limit = 100'000) {
+        UpdateFilter f;
+        f.device_id = std::move(id);
+        f.limit = limit;
+        return f;
+    }
+    static UpdateFilter rollout(std::uint64_t id) {
+        UpdateFilter f;
+        f.rollout_id = id;
+        return f;
+    }
 };
 
 struct RolloutRecord {

@@ -137,7 +137,8 @@ std::vector<std::string> Rollout::next(const std::function<bool(const std::strin
 bool Rollout::check_threshold() {
     if (state_ != RolloutState::running) return false;
     const auto c = counts();
-    const std::size_t judged = c.by_state["succeeded"] + c.failed;
+    const auto ok = c.by_state.find("succeeded");
+    const std::size_t judged = (ok == c.by_state.end() ? 0 : ok->second) + c.failed;
     const std::size_t min_judged = std::min<std::size_t>(plan_.batch_size, 10);
     if (judged < min_judged || judged == 0) return false;
     const double pct = 100.0 * static_cast<double>(c.failed) / static_cast<double>(judged);

@@ -51,12 +51,12 @@ TEST_F(UpdateStoreTest, FiltersByActivityDeviceAndRollout) {
     (void)updates.put_update(update("aa", "transferring", 7));
     (void)updates.put_update(update("bb", "pending", 7));
     (void)updates.put_update(update("cc", "failed", 8));
-    EXPECT_EQ(updates.load_updates({.active_only = true})->size(), 2u);
-    EXPECT_EQ(updates.load_updates({.device_id = "aa"})->size(), 2u);
-    EXPECT_EQ(updates.load_updates({.device_id = "aa"})->front().state, "transferring")
+    EXPECT_EQ(updates.load_updates(UpdateFilter::active())->size(), 2u);
+    EXPECT_EQ(updates.load_updates(UpdateFilter::device("aa"))->size(), 2u);
+    EXPECT_EQ(updates.load_updates(UpdateFilter::device("aa"))->front().state, "transferring")
         << "newest first";
-    EXPECT_EQ(updates.load_updates({.rollout_id = 7})->size(), 2u);
-    EXPECT_EQ(updates.load_updates({.limit = 1})->size(), 1u);
+    EXPECT_EQ(updates.load_updates(UpdateFilter::rollout(7))->size(), 2u);
+    EXPECT_EQ(updates.load_updates(UpdateFilter::device("aa", 1))->size(), 1u);
 }
 
 TEST_F(UpdateStoreTest, RolloutsRoundTrip) {
@@ -82,7 +82,7 @@ TEST_F(UpdateStoreTest, SurvivesReopening) {
     (void)updates.put_update(update("aa", "awaiting_reboot"));
     SqliteUpdateStore again;
     ASSERT_TRUE(again.open(main->file()).ok());
-    EXPECT_EQ(again.load_updates({.active_only = true})->size(), 1u);
+    EXPECT_EQ(again.load_updates(UpdateFilter::active())->size(), 1u);
 }
 
 TEST(UpdateStore, NotOpenIsAnErrorNotACrash) {
