@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/log.hpp"
+#include "ota_options.hpp"
 #include "server/server.hpp"
 
 int main(int argc, char** argv) {
@@ -160,6 +161,7 @@ int main(int argc, char** argv) {
     app.add_option("--tls-key", cfg.gateway.tls_key, "PEM private key of --tls-cert")
         ->envname("PTALK_TLS_KEY")
         ->check(CLI::ExistingFile);
+    ptalk::server::add_ota_options(app, cfg.ota);
     CLI11_PARSE(app, argc, argv);
     cfg.firmware.max_image_bytes = static_cast<std::uint64_t>(firmware_max_mb) * 1024 * 1024;
     if (cfg.gateway.tls_cert.empty() != cfg.gateway.tls_key.empty()) {

@@ -29,9 +29,9 @@ void add_ota_options(CLI::App& app, updates::OtaOptions& o) {
         ->envname("PTALK_OTA_ACK_TIMEOUT_MS")
         ->check(CLI::Range(10, 600'000))
         ->group(group);
-    app.add_option_function<std::int64_t>("--ota-first-ack-timeout-ms",
-                                          ms(o.sender.first_ack_timeout),
-                                          "the first chunk's ack (the partition erase takes seconds)")
+    app.add_option_function<std::int64_t>(
+           "--ota-first-ack-timeout-ms", ms(o.sender.first_ack_timeout),
+           "the first chunk's ack (the partition erase takes seconds)")
         ->envname("PTALK_OTA_FIRST_ACK_TIMEOUT_MS")
         ->check(CLI::Range(10, 600'000))
         ->group(group);

@@ -10,6 +10,7 @@
 #include "gateway/options.hpp"
 #include "live/options.hpp"
 #include "store/sqlite_store.hpp"
+#include "updates/update_manager.hpp"
 
 namespace ptalk::server {
 
@@ -39,6 +40,7 @@ struct Config {
     FirmwareConfig firmware;
     live::LiveOptions live;  // issue 6: events, desired state, jobs, webhooks
     SecurityConfig security;
+    updates::OtaOptions ota;
 };
 
 }  // namespace ptalk::server

@@ -41,6 +41,10 @@ std::optional<std::string> Server::start() {
         return fmt::format("cannot open the firmware catalogue: {}", catalogue.error().message);
     }
     firmware_ = std::move(*catalogue);
+    if (auto st = start_updates(); !st.empty()) {
+        (void)store_.close();
+        return st;
+    }
     api_ = std::make_unique<api::Api>(*fleet_, store_, metrics_, blocking_, config_.api);
     api_->set_firmware(firmware_.get());
     jobs_ = std::make_unique<fleet::JobManager>(*fleet_, store_, ioc_.get_executor());
@@ -51,6 +55,7 @@ std::optional<std::string> Server::start() {
         return fmt::format("cannot load webhooks: {}", st.message);
     }
     api_->set_live({hub_.get(), &config_.live, jobs_.get(), webhooks_.get()});
+    api_->set_updates(*updates_, *rollouts_);
     if (auto err = start_security()) {
         (void)store_.close();
         return err;
@@ -84,6 +89,20 @@ std::optional<std::string> Server::start() {
     return std::nullopt;
 }
 
+std::string Server::start_updates() {
+    if (auto st = update_store_.open(store_.file()); !st)
+        return fmt::format("cannot open the firmware-update store: {}", st.message);
+    updates_ = std::make_unique<updates::UpdateManager>(*fleet_, *firmware_, update_store_, store_,
+                                                        blocking_.get_executor(), config_.ota);
+    rollouts_ = std::make_unique<updates::RolloutManager>(
+        *fleet_, *updates_, *firmware_, update_store_, store_, blocking_.get_executor());
+    if (auto st = updates_->start(); !st)
+        return fmt::format("cannot restore firmware updates: {}", st.message);
+    if (auto st = rollouts_->start(); !st)
+        return fmt::format("cannot restore rollouts: {}", st.message);
+    return {};
+}
+
 asio::ip::tcp::endpoint Server::endpoint() const {
     return listener_->local_endpoint();
 }
@@ -101,6 +120,8 @@ void Server::stop() {
     for (int i = 0; i < 200 && (fleet_->online_count() > 0 || listener_->active_requests() > 0);
          ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    rollouts_->stop();
+    updates_->stop();
     ioc_.stop();
     for (auto& t : threads_)
         t.join();

@@ -24,6 +24,9 @@
 #include "live/webhooks.hpp"
 #include "server/config.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/sqlite_update_store.hpp"
+#include "updates/rollout_manager.hpp"
+#include "updates/update_manager.hpp"
 
 namespace ptalk::server {
 
@@ -54,6 +57,8 @@ class Server {
     void start_live_timers();
     // security.cpp: tokens, admission and the API's front; a reason on failure.
     std::optional<std::string> start_security();
+    // The update store and managers; a reason on failure.
+    std::string start_updates();
 
     Config config_;
     core::Metrics metrics_;
@@ -66,6 +71,9 @@ class Server {
     std::unique_ptr<fleet::Fleet> fleet_;
     std::unique_ptr<fleet::JobManager> jobs_;
     std::unique_ptr<live::WebhookManager> webhooks_;
+    store::SqliteUpdateStore update_store_;
+    std::unique_ptr<updates::UpdateManager> updates_;
+    std::unique_ptr<updates::RolloutManager> rollouts_;
     std::unique_ptr<api::Api> api_;
     std::unique_ptr<gateway::Listener> listener_;
     // ---- security (issue 7) ----

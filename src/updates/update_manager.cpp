@@ -90,7 +90,7 @@ store::Status UpdateManager::start() {
         a->fsm.restore(*state, r.attempts, r.needs_reboot, now);
         a->rec = std::move(r);
         spdlog::info("ota update restored device={} version={} state={} -> {}", a->rec.device_id,
-                     a->rec.version, a->rec.state, to_string(a->fsm.state)));
+                     a->rec.version, a->rec.state, to_string(a->fsm.state()));
         std::vector<store::UpdateRecord> changed;
         persist(*a, changed);
         active_.emplace(a->rec.device_id, std::move(a));
@@ -154,7 +154,7 @@ StartResult UpdateManager::start_update(const std::string& device_id, std::strin
         if (auto it = active_.find(device_id); it != active_.end()) {
             return {StartError::already_updating,
                     fmt::format("device {} is already being updated to {} ({})", device_id,
-                                it->second->rec.version, to_string(it->second->fsm.state))),
+                                it->second->rec.version, to_string(it->second->fsm.state())),
                     view_of(*it->second)};
         }
         auto a = std::make_unique<Active>(version, policy);
@@ -165,7 +165,7 @@ StartResult UpdateManager::start_update(const std::string& device_id, std::strin
         a->rec.requested_by = requested_by;
         a->rec.bytes_total = meta->size;
         a->rec.created_at = now;
-        a->rec.state = std::string(to_string(a->fsm.state)));
+        a->rec.state = std::string(to_string(a->fsm.state()));
         a->rec.updated_at = now;
         auto id = db_.put_update(a->rec);
         if (!id) {
@@ -188,7 +188,7 @@ StartResult UpdateManager::start_update(const std::string& device_id, std::strin
                 ref.fsm.on_online(d.firmware_version.value_or(""), d.battery_percent, Clock::now()),
                 changed);
         result.update = view_of(ref);
-        if (is_final(ref.fsm.state))) {
+        if (is_final(ref.fsm.state())) {
             active_.erase(device_id);
             counters_->active.fetch_sub(1);
         }
@@ -204,7 +204,7 @@ bool UpdateManager::cancel(const std::string& device_id, const std::string& why)
         auto it = active_.find(device_id);
         if (it == active_.end()) return false;
         apply(*it->second, it->second->fsm.cancel(why), changed);
-        if (!is_final(it->second->fsm.state))) return false;
+        if (!is_final(it->second->fsm.state())) return false;
         active_.erase(it);
         counters_->active.fetch_sub(1);
     }
@@ -286,7 +286,7 @@ void UpdateManager::online(const std::string& id, const std::string& version,
             return;
         }
         apply(a, a.fsm.on_online(version, battery, Clock::now()), changed);
-        if (is_final(a.fsm.state))) {
+        if (is_final(a.fsm.state())) {
             active_.erase(it);
             counters_->active.fetch_sub(1);
         }
@@ -309,7 +309,7 @@ void UpdateManager::transfer_ended(const std::string& id, std::uint64_t update_i
               fmt::format(
                   R"({{"update_id":{},"end":"{}","detail":{},"bytes_acked":{},"elapsed_ms":{}}})",
                   update_id, ota::to_string(r.end), quoted(r.detail), r.bytes_acked,
-                  r.elapsed.count)));
+                  r.elapsed.count()));
         const bool came_back = std::exchange(a.handshake_during_transfer, false);
         apply(a, a.fsm.on_transfer_end(r, Clock::now()), changed);
         // The device may already be back on a new socket (its handshake raced
@@ -323,7 +323,7 @@ void UpdateManager::transfer_ended(const std::string& id, std::uint64_t update_i
                                   device->record.battery_percent, Clock::now()),
                   changed);
         }
-        if (is_final(a.fsm.state))) {
+        if (is_final(a.fsm.state())) {
             active_.erase(it);
             counters_->active.fetch_sub(1);
         }
@@ -363,7 +363,7 @@ void UpdateManager::tick() {
                                       a.rec.id, percent(acked, a.rec.bytes_total), acked));
                 }
             }
-            if (is_final(a.fsm.state))) {
+            if (is_final(a.fsm.state())) {
                 it = active_.erase(it);
                 counters_->active.fetch_sub(1);
             } else {
@@ -417,7 +417,7 @@ void UpdateManager::begin_transfer(Active& a, std::vector<store::UpdateRecord>& 
 void UpdateManager::send_reboot(Active& a) {
     counters_->reboots_before_retry.fetch_add(1);
     event(a.rec.device_id, "ota.reboot_before_retry",
-          fmt::format(R"({{"update_id":{},"attempts":{}}})", a.rec.id, a.fsm.attempts)));
+          fmt::format(R"({{"update_id":{},"attempts":{}}})", a.rec.id, a.fsm.attempts()));
     asio::co_spawn(pool_,
                    reboot_device(fleet_, a.rec.device_id,
                                  [this, id = a.rec.device_id, uid = a.rec.id](bool ok) {
@@ -428,7 +428,7 @@ void UpdateManager::send_reboot(Active& a) {
 
 void UpdateManager::persist(Active& a, std::vector<store::UpdateRecord>& changed) {
     const auto now = store::unix_millis_now();
-    const std::string state(to_string(a.fsm.state)));
+    const std::string state(to_string(a.fsm.state()));
     const bool state_moved = state != a.rec.state;
     a.rec.state = state;
     a.rec.attempts = a.fsm.attempts();
@@ -436,7 +436,7 @@ void UpdateManager::persist(Active& a, std::vector<store::UpdateRecord>& changed
     a.rec.error = a.fsm.error();
     a.rec.updated_at = now;
     if (a.fsm.state() == UpdateState::succeeded) a.rec.bytes_acked = a.rec.bytes_total;
-    if (is_final(a.fsm.state))) {
+    if (is_final(a.fsm.state())) {
         a.rec.finished_at = now;
         const auto i = a.fsm.state() == UpdateState::succeeded ? 0
                        : a.fsm.state() == UpdateState::failed  ? 1

@@ -159,7 +159,7 @@ void run_ota(Context& ctx, const OtaArgs& a) {
         const auto s = ctx.api().get(path, fc);
         const auto state = field_text(s, "state");
         if (!ctx.json()) {
-            const auto done = field_int(s, "bytes_acked"), total = field_int(s, "size");
+            const auto done = field_int(s, "bytes_acked"), total = field_int(s, "bytes_total");
             ctx.out << "\r" << label(d.info) << " " << state << " "
                     << progress_bar(static_cast<std::uint64_t>(done),
                                     static_cast<std::uint64_t>(total))

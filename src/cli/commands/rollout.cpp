@@ -64,13 +64,18 @@ void run_create(Context& ctx, const CreateArgs& a) {
 
 // One line per rollout: id, version, state and a bar of devices done.
 std::string summary_line(const json::value& r) {
-    const auto total = field_int(r, "total_devices");
-    const auto done = field_int(r, "succeeded") + field_int(r, "failed") + field_int(r, "skipped");
+    const auto total = field_int(r, "devices_total");
+    const json::value* c = r.is_object() ? r.get_object().if_contains("counts") : nullptr;
+    auto n = [&](const char* state) { return c ? field_int(*c, state) : 0; };
+    const auto done = n("succeeded") + n("failed") + n("skipped") + n("cancelled") +
+                      n("low_battery");
     std::ostringstream s;
     s << "rollout " << field_text(r, "id") << "  " << field_text(r, "version") << "  "
       << field_text(r, "state") << "  "
       << progress_bar(static_cast<std::uint64_t>(done), static_cast<std::uint64_t>(total), 20)
-      << "  " << done << "/" << total << " (" << field_int(r, "failed") << " failed)";
+      << "  " << done << "/" << total << " (" << n("failed") << " failed)";
+    if (const auto reason = field_text(r, "reason"); !reason.empty() && reason != "-")
+        s << "  " << reason;
     return s.str();
 }
 
