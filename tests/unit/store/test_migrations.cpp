@@ -59,6 +59,26 @@ TEST(Migrations, UpgradesAnOlderDatabase) {
     EXPECT_EQ(*schema_version(db.get()), 2);
 }
 
+TEST(Migrations, AppliesAMissingMigrationBelowTheNewest) {
+    // Features number their migrations independently: a database that has 1
+    // and 5 still gets 2 when a build that knows 2 opens it.
+    test::TempDir dir;
+    Db db = open_db(dir);
+    constexpr std::array<Migration, 2> one_and_five{{
+        {1, "CREATE TABLE a (x INTEGER);"},
+        {5, "CREATE TABLE e (x INTEGER);"},
+    }};
+    ASSERT_TRUE(migrate(db.get(), one_and_five).ok());
+    constexpr std::array<Migration, 3> with_two{{
+        {1, "CREATE TABLE a (x INTEGER);"},
+        {2, "CREATE TABLE b (x INTEGER);"},
+        {5, "CREATE TABLE e (x INTEGER);"},
+    }};
+    ASSERT_TRUE(migrate(db.get(), with_two).ok());
+    EXPECT_TRUE(has_table(db.get(), "b"));
+    EXPECT_EQ(*schema_version(db.get()), 5);
+}
+
 TEST(Migrations, AFailingMigrationLeavesThePreviousVersion) {
     test::TempDir dir;
     Db db = open_db(dir);
