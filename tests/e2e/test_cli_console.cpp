@@ -1,10 +1,11 @@
 // `ptalk console` in a pseudo-terminal: a session with one device online that
-// sets volume, renames, reboots and waits for it, tries an update, and types
+// sets volume, renames, reboots and waits for it, updates its firmware, and types
 // while a device drops and comes back.
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "protocol/firmware_image.hpp"
 #include "support/cli_fixture.hpp"
 #include "support/pty_session.hpp"
 
@@ -54,7 +55,7 @@ TEST_F(Console, AnOperatorsSession) {
 
     type("wifi home secret", "refused: Wi-Fi is provisioned over BLE");
     type("wsurl ws://elsewhere/ws", "refused: wsurl (set_ws_url) is reserved");
-    type("ota 1.0.6", "error: this server does not offer firmware updates yet (nothing was sent)");
+    type("ota 1.0.6", "error: no firmware 1.0.6 in the catalogue (upload it first)");
     type("stauts", "error: unknown command 'stauts'; did you mean status?");
 
     // Reboot: acknowledged at once; the watcher tells when the device is back.
@@ -63,6 +64,17 @@ TEST_F(Console, AnOperatorsSession) {
     ASSERT_TRUE(pty_->expect("* Living Room (" + dev + ")"));
     ASSERT_TRUE(pty_->expect("back online"));
     EXPECT_GT(device(0).handshakes, handshakes);
+
+    // A firmware update: the device restarts into it and the watcher says so.
+    {
+        HttpClient http(server_->port());
+        const auto image = protocol::make_test_firmware_image("1.0.6", 64 * 1024);
+        ASSERT_EQ(http.post("/api/v1/firmware", std::string(image.begin(), image.end())).status,
+                  201u);
+    }
+    type("ota 1.0.6", "[Living Room] update to 1.0.6: ");
+    ASSERT_TRUE(pty_->expect("back online"));
+    ASSERT_TRUE(eventually([&] { return device(0).settings.firmware_version == "1.0.6"; }, 30s));
 
     // Another target, by a mistyped id, then the offline device, then back by name.
     type("use 24a16000000", "did you mean ");
