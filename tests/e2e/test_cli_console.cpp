@@ -69,7 +69,7 @@ TEST_F(Console, AnOperatorsSession) {
     {
         HttpClient http(server_->port());
         const auto image = protocol::make_test_firmware_image("1.0.6", 64 * 1024);
-        ASSERT_EQ(http.post("/api/v1/firmware", std::string(image.begin(), image.end())).status,
+        ASSERT_EQ(http.upload("/api/v1/firmware", std::string(image.begin(), image.end())).status,
                   201u);
     }
     type("ota 1.0.6", "[Living Room] update to 1.0.6: ");

@@ -12,7 +12,7 @@ inline HttpResult upload_firmware(HttpClient& http, const std::string& version, 
                                   std::uint32_t seed = 1) {
     const auto image = protocol::make_test_firmware_image(version, size, "ptalk", seed);
     const std::string body(image.begin(), image.end());
-    return http.post("/api/v1/firmware?version=" + version, body);
+    return http.upload("/api/v1/firmware?version=" + version, body);
 }
 
 inline std::string ota_state(HttpClient& http, const std::string& id) {
