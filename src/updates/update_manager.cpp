@@ -26,6 +26,8 @@ struct UpdateManager::Active {
     std::shared_ptr<ota::Progress> progress = std::make_shared<ota::Progress>();
     Clock::time_point transfer_started{};
     bool handshake_during_transfer = false;  // the device came back before its old socket's end
+    bool reboot_in_flight = false;           // its handshake answers it, not a second reboot
+    store::UnixMillis reboot_sent_at = 0;
     int progress_decile = -1;
 };
 
@@ -285,6 +287,7 @@ void UpdateManager::online(const std::string& id, const std::string& version,
             a.handshake_during_transfer = true;  // replayed when the old session's end arrives
             return;
         }
+        if (a.reboot_in_flight) return;  // the reboot's own end decides what comes next
         apply(a, a.fsm.on_online(version, battery, Clock::now()), changed);
         if (is_final(a.fsm.state())) {
             active_.erase(it);
@@ -338,7 +341,18 @@ void UpdateManager::reboot_ended(const std::string& id, std::uint64_t update_id,
         std::lock_guard lock(mutex_);
         auto it = active_.find(id);
         if (it == active_.end() || it->second->rec.id != update_id) return;
-        apply(*it->second, it->second->fsm.on_reboot_sent(acknowledged, Clock::now()), changed);
+        Active& a = *it->second;
+        a.reboot_in_flight = false;
+        apply(a, a.fsm.on_reboot_sent(acknowledged, Clock::now()), changed);
+        // Already back (a fast reboot) before the order's end was heard: go on now.
+        auto device = fleet_.device(id);
+        if (acknowledged && device && device->record.online &&
+            device->record.last_handshake.value_or(0) > a.reboot_sent_at) {
+            apply(a,
+                  a.fsm.on_online(device->record.firmware_version.value_or(""),
+                                  device->record.battery_percent, Clock::now()),
+                  changed);
+        }
     }
     notify(changed);
 }
@@ -416,6 +430,8 @@ void UpdateManager::begin_transfer(Active& a, std::vector<store::UpdateRecord>& 
 
 void UpdateManager::send_reboot(Active& a) {
     counters_->reboots_before_retry.fetch_add(1);
+    a.reboot_in_flight = true;
+    a.reboot_sent_at = store::unix_millis_now();
     event(a.rec.device_id, "ota.reboot_before_retry",
           fmt::format(R"({{"update_id":{},"attempts":{}}})", a.rec.id, a.fsm.attempts()));
     asio::co_spawn(pool_,
