@@ -63,7 +63,7 @@ class Api final : public gateway::HttpHandler {
     Awaitable device_history(const Target& t, const std::string& id);
     HttpResponse seed_config(const Target& t, const std::string& raw_id);
     Awaitable device_ota(const HttpRequest& req, const std::string& id);
-    Awaitable start_ota(const std::string& id, std::string version);
+    Awaitable start_ota(const std::string& id, const std::string& version);
     Awaitable rollout_route(const HttpRequest& req, const Target& t);
     Awaitable create_rollout(const HttpRequest& req);
 

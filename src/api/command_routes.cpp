@@ -85,7 +85,8 @@ asio::awaitable<HttpResponse> Api::run_command(const HttpRequest& req, const Tar
     if (command->kind == protocol::CommandKind::request_ota) {
         // A transfer is no single command: it starts an update (202), followed at .../ota.
         const auto* v = o.if_contains("version");
-        co_return co_await start_ota(id, v && v->is_string() ? std::string(v->get_string()) : "");
+        const std::string version = v && v->is_string() ? std::string(v->get_string()) : "";
+        co_return co_await start_ota(id, version);
     }
     if (auto refused = refuse_command(id)) co_return std::move(*refused);
     if (queue_if_offline && !fleet_.session(id)) {

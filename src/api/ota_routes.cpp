@@ -83,18 +83,20 @@ void Api::set_updates(updates::UpdateManager& u, updates::RolloutManager& r) {
     rollouts_ = &r;
 }
 
-asio::awaitable<HttpResponse> Api::start_ota(const std::string& id, std::string version) {
+asio::awaitable<HttpResponse> Api::start_ota(const std::string& id, const std::string& version) {
     if (updates_ == nullptr) {
         co_return error_response(http::status::service_unavailable, "ota_unavailable",
                                  "firmware updates are not configured");
     }
-    co_return co_await blocking([this, id, version = std::move(version)] {
+    // GCC 12: no temporaries with destructors inside co_await (docs/ARCHITECTURE.md).
+    const std::function<HttpResponse()> work = [this, id, version] {
         auto r = updates_->start_update(id, version, "api");
         if (r.error != updates::StartError::none) return start_error(r);
         auto res = json_response(http::status::accepted, update_json(*r.update));
         res.set(http::field::location, "/api/v1/devices/" + id + "/ota");
         return res;
-    });
+    };
+    co_return co_await blocking(work);
 }
 
 asio::awaitable<HttpResponse> Api::device_ota(const HttpRequest& req, const std::string& id) {
@@ -103,24 +105,28 @@ asio::awaitable<HttpResponse> Api::device_ota(const HttpRequest& req, const std:
                                  "firmware updates are not configured");
     }
     if (req.method() == http::verb::get) {
-        co_return co_await blocking([this, id] {
+        // GCC 12: no temporaries with destructors inside co_await (docs/ARCHITECTURE.md).
+        const std::function<HttpResponse()> work = [this, id] {
             auto v = updates_->view(id);
             if (!v) {
                 return error_response(http::status::not_found, "no_update",
                                       "device " + id + " has never been updated");
             }
             return json_response(http::status::ok, update_json(*v));
-        });
+        };
+        co_return co_await blocking(work);
     }
     if (req.method() == http::verb::delete_) {
-        co_return co_await blocking([this, id] {
+        // GCC 12: no temporaries with destructors inside co_await (docs/ARCHITECTURE.md).
+        const std::function<HttpResponse()> work = [this, id] {
             if (!updates_->cancel(id, "cancelled by the API")) {
                 return error_response(
                     http::status::conflict, "not_cancellable",
                     "no update of " + id + " is waiting to start (a running transfer finishes)");
             }
             return json_response(http::status::ok, {{"cancelled", true}});
-        });
+        };
+        co_return co_await blocking(work);
     }
     if (req.method() != http::verb::post) {
         co_return error_response(http::status::method_not_allowed, "method_not_allowed",
@@ -140,7 +146,7 @@ asio::awaitable<HttpResponse> Api::device_ota(const HttpRequest& req, const std:
         }
         version = std::string(kv.value().get_string());
     }
-    co_return co_await start_ota(id, std::move(version));
+    co_return co_await start_ota(id, version);
 }
 
 asio::awaitable<HttpResponse> Api::rollout_route(const HttpRequest& req, const Target& t) {
@@ -152,9 +158,11 @@ asio::awaitable<HttpResponse> Api::rollout_route(const HttpRequest& req, const T
     }
     if (s.size() == 3) {
         if (m == http::verb::get) {
-            co_return co_await blocking([this] {
+            // GCC 12: no temporaries with destructors inside co_await (docs/ARCHITECTURE.md).
+            const std::function<HttpResponse()> work = [this] {
                 return json_response(http::status::ok, {{"rollouts", rollouts_->list()}});
-            });
+            };
+            co_return co_await blocking(work);
         }
         if (m != http::verb::post) {
             co_return error_response(http::status::method_not_allowed, "method_not_allowed",
@@ -172,13 +180,15 @@ asio::awaitable<HttpResponse> Api::rollout_route(const HttpRequest& req, const T
                                      "allowed: GET");
         }
         const bool devices = t.param("devices").value_or("true") != "false";
-        co_return co_await blocking([this, id = *id, devices] {
+        // GCC 12: no temporaries with destructors inside co_await (docs/ARCHITECTURE.md).
+        const std::function<HttpResponse()> work = [this, id = *id, devices] {
             auto v = rollouts_->view(id, devices);
             if (!v)
                 return error_response(http::status::not_found, "unknown_rollout",
                                       "no such rollout");
             return json_response(http::status::ok, *v);
-        });
+        };
+        co_return co_await blocking(work);
     }
     const std::string action = s[4];
     if (action != "pause" && action != "resume" && action != "cancel") {
@@ -189,7 +199,8 @@ asio::awaitable<HttpResponse> Api::rollout_route(const HttpRequest& req, const T
         co_return error_response(http::status::method_not_allowed, "method_not_allowed",
                                  "allowed: POST");
     }
-    co_return co_await blocking([this, id = *id, action] {
+    // GCC 12: no temporaries with destructors inside co_await (docs/ARCHITECTURE.md).
+    const std::function<HttpResponse()> work = [this, id = *id, action] {
         using R = updates::RolloutActionResult;
         const R r = action == "pause"    ? rollouts_->pause(id)
                     : action == "resume" ? rollouts_->resume(id)
@@ -204,7 +215,8 @@ asio::awaitable<HttpResponse> Api::rollout_route(const HttpRequest& req, const T
                                   json::object{{"rollout", *v}});
         }
         return json_response(http::status::ok, *v);
-    });
+    };
+    co_return co_await blocking(work);
 }
 
 asio::awaitable<HttpResponse> Api::create_rollout(const HttpRequest& req) {
@@ -247,7 +259,8 @@ asio::awaitable<HttpResponse> Api::create_rollout(const HttpRequest& req) {
     }
     if (r.version.empty()) co_return bad("version is required");
     if (r.target.is_null()) co_return bad(R"(target is required: "all", [ids], or a filter)");
-    co_return co_await blocking([this, r = std::move(r)] {
+    // GCC 12: no temporaries with destructors inside co_await (docs/ARCHITECTURE.md).
+    const std::function<HttpResponse()> work = [this, r = std::move(r)] {
         using E = updates::RolloutCreated::Error;
         auto c = rollouts_->create(r);
         switch (c.error) {
@@ -266,7 +279,8 @@ asio::awaitable<HttpResponse> Api::create_rollout(const HttpRequest& req) {
                 return store_unavailable_response(c.message);
         }
         return error_response(http::status::internal_server_error, "internal", "unexpected");
-    });
+    };
+    co_return co_await blocking(work);
 }
 
 }  // namespace ptalk::api

@@ -322,11 +322,12 @@ void DeviceSession::finish() {
     if (finished_) return;
     finished_ = true;
     const auto now = Clock::now();
-    if (ota_) on_transfer_closed();
     perform(reason_ == CloseReason::server_shutdown ? queue_.on_shutdown(now)
                                                     : queue_.on_disconnect(now));
     // Handlers whose commands never reached the queue (e.g. refused at once) are gone by now.
     if (handshaken_) hooks_.on_closed(*this, reason_);
+    // After on_closed: whoever hears of the transfer's end sees the device offline.
+    if (ota_) on_transfer_closed();
 }
 
 }  // namespace ptalk::gateway

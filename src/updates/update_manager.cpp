@@ -57,8 +57,10 @@ asio::awaitable<void> reboot_device(fleet::Fleet& fleet, std::string id,
     const std::string by = "ota";
     auto r = co_await fleet.execute(id, cmd, std::chrono::milliseconds(10'000), by);
     const auto o = r.completion.outcome;
-    // The socket going right after the order is the reboot too.
-    done(o == dispatch::Outcome::ok || o == dispatch::Outcome::disconnected);
+    // The socket going right after the order was sent is the reboot too; an
+    // order never sent (the device was already gone) reboots nothing.
+    done(o == dispatch::Outcome::ok ||
+         (o == dispatch::Outcome::disconnected && r.completion.sent_at.has_value()));
 }
 
 }  // namespace
@@ -315,12 +317,18 @@ void UpdateManager::transfer_ended(const std::string& id, std::uint64_t update_i
                   r.elapsed.count()));
         const bool came_back = std::exchange(a.handshake_during_transfer, false);
         apply(a, a.fsm.on_transfer_end(r, Clock::now()), changed);
-        // The device may already be back on a new socket (its handshake raced
-        // the old socket's end), or still connected after a failed stream.
+        // Go on now if the device is reachable: still on the same socket (the
+        // stream failed or the image was refused), or already back on a new one
+        // (its handshake raced the old socket's end). A socket that went is not
+        // asked about the registry's online flag: the new handshake will come.
+        const bool socket_up = r.end == ota::TransferEnd::failed ||
+                               r.end == ota::TransferEnd::refused ||
+                               r.end == ota::TransferEnd::not_installed ||
+                               r.end == ota::TransferEnd::busy;
         auto device = fleet_.device(id);
-        const bool online_now = device && device->record.online;
+        const bool online_now = device && device->record.online && (socket_up || came_back);
         if (online_now && (a.fsm.state() == UpdateState::pending ||
-                           (came_back && a.fsm.state() == UpdateState::awaiting_reboot))) {
+                           a.fsm.state() == UpdateState::awaiting_reboot)) {
             apply(a,
                   a.fsm.on_online(device->record.firmware_version.value_or(""),
                                   device->record.battery_percent, Clock::now()),

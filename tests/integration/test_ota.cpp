@@ -17,7 +17,7 @@ TEST_P(OtaCase, OneMebibyteImageToOneDevice) {
     server.start();
     HttpClient http(server.port());
     auto up = upload_firmware(http, "1.0.6", MiB);
-    ASSERT_EQ(up.status, 201u) << up.body;
+    ASSERT_EQ(up.status, 201u) << up.body << server.log();
     auto opt = fast_sim(server.ws_url(), 1, GetParam());
     opt.firmware_version = "1.0.5";
     sim::Fleet fleet(opt);
@@ -44,7 +44,9 @@ TEST_P(OtaCase, OneMebibyteImageToOneDevice) {
 
 INSTANTIATE_TEST_SUITE_P(BothProfiles, OtaCase,
                          ::testing::Values(sim::Profile::firmware, sim::Profile::spec),
-                         [](const auto& info) { return std::string(sim::to_string(info.param)); });
+                         [](const auto& p) {
+                             return p.param == sim::Profile::firmware ? "firmware" : "spec";
+                         });
 
 struct OneDevice {
     explicit OneDevice(std::vector<std::string> flags = {},
@@ -63,6 +65,7 @@ struct OneDevice {
         EXPECT_TRUE(eventually([&] { return device_ready(*http, id); }, 15s));
     }
     ~OneDevice() {
+        if (::testing::Test::HasFailure()) std::cerr << "---- ptalkd log ----\n" << server.log();
         fleet->stop();
         server.terminate();
     }
