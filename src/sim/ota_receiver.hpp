@@ -47,8 +47,8 @@ class OtaReceiver {
     struct Options {
         std::uint32_t nack_every = 0;  // fault: nack the first delivery of every K-th chunk
         bool verify_sha256 = true;     // check the offered sha256 at OTA_COMPLETE
-        bool corrupt_writes = false;   // fault: flash writes flip a bit (the sha256 then fails)
         std::size_t partition_bytes = protocol::default_ota_partition_bytes;
+        bool corrupt_writes = false;  // fault: flash writes flip a bit (the sha256 then fails)
     };
 
     OtaReceiver() = default;
