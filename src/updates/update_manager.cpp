@@ -90,7 +90,10 @@ store::Status UpdateManager::start() {
     for (store::UpdateRecord& r : *rows) {
         auto state = update_state_from_string(r.state);
         if (!state || active_.contains(r.device_id)) continue;  // newest first: keep the newest
-        auto a = std::make_unique<Active>(r.version, options_.policy);
+        auto meta = catalogue_.find(r.version);
+        const std::string expect =
+            meta && !meta->descriptor_version.empty() ? meta->descriptor_version : r.version;
+        auto a = std::make_unique<Active>(expect, options_.policy);
         a->fsm.restore(*state, r.attempts, r.needs_reboot, now);
         a->rec = std::move(r);
         spdlog::info("ota update restored device={} version={} state={} -> {}", a->rec.device_id,
@@ -135,7 +138,8 @@ StartResult UpdateManager::start_update(const std::string& device_id, std::strin
                 {}};
     }
     const auto& d = device->record;
-    if (d.firmware_version == version) {
+    if (d.firmware_version == version ||
+        (!meta->descriptor_version.empty() && d.firmware_version == meta->descriptor_version)) {
         return {StartError::already_on_version,
                 fmt::format("device {} already runs {}", device_id, version),
                 {}};
@@ -161,7 +165,11 @@ StartResult UpdateManager::start_update(const std::string& device_id, std::strin
                                 it->second->rec.version, to_string(it->second->fsm.state())),
                     view_of(*it->second)};
         }
-        auto a = std::make_unique<Active>(version, policy);
+        // What the device will report once it runs the image: the descriptor's
+        // own version (it differs from the catalogue's only for a forced upload).
+        const std::string expect =
+            meta->descriptor_version.empty() ? version : meta->descriptor_version;
+        auto a = std::make_unique<Active>(expect, policy);
         const auto now = store::unix_millis_now();
         a->rec.device_id = device_id;
         a->rec.version = version;
@@ -321,10 +329,9 @@ void UpdateManager::transfer_ended(const std::string& id, std::uint64_t update_i
         // stream failed or the image was refused), or already back on a new one
         // (its handshake raced the old socket's end). A socket that went is not
         // asked about the registry's online flag: the new handshake will come.
-        const bool socket_up = r.end == ota::TransferEnd::failed ||
-                               r.end == ota::TransferEnd::refused ||
-                               r.end == ota::TransferEnd::not_installed ||
-                               r.end == ota::TransferEnd::busy;
+        const bool socket_up =
+            r.end == ota::TransferEnd::failed || r.end == ota::TransferEnd::refused ||
+            r.end == ota::TransferEnd::not_installed || r.end == ota::TransferEnd::busy;
         auto device = fleet_.device(id);
         const bool online_now = device && device->record.online && (socket_up || came_back);
         if (online_now && (a.fsm.state() == UpdateState::pending ||
