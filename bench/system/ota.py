@@ -126,20 +126,23 @@ def run_case(build, workdir, image, devices, window, sim_flags, label):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/bench")
-    ap.add_argument("--devices", type=int, default=500)
+    ap.add_argument("--devices", type=int, default=500, help="0: only the one-device cases")
+    ap.add_argument("--only-fleet", action="store_true", help="only the N-devices case")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     workdir = tempfile.mkdtemp(prefix="ptalk-ota-bench-")
     image = make_image(build, workdir, "2.0.0", MIB)
     results = []
-    for sim_flags, what in (([], "acks at once"), (["--ack-latency-ms", "5"], "acks 5 ms late"),
-                            (["--ack-delay-ms", "5"], "flash 5 ms per chunk")):
+    cases = () if args.only_fleet else (([], "acks at once"), (["--ack-latency-ms", "5"], "acks 5 ms late"),
+                            (["--ack-delay-ms", "5"], "flash 5 ms per chunk"))
+    for sim_flags, what in cases:
         for window in (1, None):
             results.append(run_case(build, workdir, image, 1, window, sim_flags,
                                     f"1 device, {what}"))
-    results.append(run_case(build, workdir, image, args.devices, None, [],
-                            f"{args.devices} devices at once"))
+    if args.devices > 0:
+        results.append(run_case(build, workdir, image, args.devices, None, [],
+                                f"{args.devices} devices at once"))
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "ota.json"), "w") as f:
