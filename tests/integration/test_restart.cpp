@@ -10,11 +10,6 @@ namespace {
 
 constexpr std::size_t devices = 50;
 
-std::int64_t online(HttpClient& http) {
-    auto r = http.get("/api/v1/devices?online=true&limit=1");
-    return r.status == 200 ? r.json.at("total").as_int64() : -1;
-}
-
 void restart_and_check(bool hard) {
     PtalkdProcess server;
     server.start();

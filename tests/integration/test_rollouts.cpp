@@ -10,11 +10,6 @@ namespace {
 
 constexpr std::size_t KiB = 1024;
 
-std::int64_t online(HttpClient& http) {
-    auto r = http.get("/api/v1/devices?online=true&limit=1");
-    return r.status == 200 ? r.json.at("total").as_int64() : -1;
-}
-
 std::int64_t count(const HttpResult& r, std::string_view state) {
     if (r.status != 200) return -1;
     const auto* c = r.json.at("counts").as_object().if_contains(state);

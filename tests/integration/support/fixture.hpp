@@ -54,6 +54,12 @@ inline std::string field(const HttpResult& r, std::string_view key) {
     return {};
 }
 
+// How many devices the server has online (-1 when it does not answer 200).
+inline std::int64_t online(HttpClient& http) {
+    auto r = http.get("/api/v1/devices?online=true&limit=1");
+    return r.status == 200 ? r.json.at("total").as_int64() : -1;
+}
+
 // True once GET /api/v1/devices/{id} says online and its volume is known
 // (the post-handshake request_status came back).
 inline bool device_ready(HttpClient& http, const std::string& id) {
