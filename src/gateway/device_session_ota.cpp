@@ -81,11 +81,11 @@ void DeviceSession::on_ota_answer(bool ack, std::uint32_t seq) {
 void DeviceSession::perform_ota(ota::SenderActions a) {
     auto& run = *ota_;
     const auto& image = *run.spec.image;
-    std::vector<std::uint8_t> frame;
     for (const std::uint32_t seq : a.send) {
         const auto off = static_cast<std::size_t>(run.sender.offset(seq));
+        std::string frame;
         protocol::encode_chunk(seq, {image.data() + off, run.sender.length(seq)}, frame);
-        send_frame(std::string(frame.begin(), frame.end()), true);
+        send_frame(std::move(frame), true);
     }
     if (auto* p = run.spec.progress.get()) {
         p->bytes_acked = run.sender.bytes_acked();

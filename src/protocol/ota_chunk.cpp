@@ -32,14 +32,29 @@ std::uint32_t crc32(std::span<const std::uint8_t> data) noexcept {
     return static_cast<std::uint32_t>(crc);
 }
 
-void encode_chunk(std::uint32_t seq, std::span<const std::uint8_t> data,
-                  std::vector<std::uint8_t>& out) {
+namespace {
+
+// One chunk frame into any contiguous byte container (vector or string).
+template <class Bytes>
+void write_chunk(std::uint32_t seq, std::span<const std::uint8_t> data, Bytes& out) {
     assert(data.size() <= max_chunk_data_bytes);
     out.resize(chunk_header_bytes + data.size());
-    put_u32(out.data(), seq);
-    put_u32(out.data() + 4, static_cast<std::uint32_t>(data.size()));
-    put_u32(out.data() + 8, crc32(data));
-    std::copy(data.begin(), data.end(), out.begin() + chunk_header_bytes);
+    auto* p = reinterpret_cast<std::uint8_t*>(out.data());
+    put_u32(p, seq);
+    put_u32(p + 4, static_cast<std::uint32_t>(data.size()));
+    put_u32(p + 8, crc32(data));
+    std::copy(data.begin(), data.end(), p + chunk_header_bytes);
+}
+
+}  // namespace
+
+void encode_chunk(std::uint32_t seq, std::span<const std::uint8_t> data,
+                  std::vector<std::uint8_t>& out) {
+    write_chunk(seq, data, out);
+}
+
+void encode_chunk(std::uint32_t seq, std::span<const std::uint8_t> data, std::string& out) {
+    write_chunk(seq, data, out);
 }
 
 std::vector<std::uint8_t> encode_chunk(std::uint32_t seq, std::span<const std::uint8_t> data) {

@@ -21,6 +21,9 @@ inline constexpr std::uint32_t default_chunk_size = 2048;
 // Appends one chunk frame to `out` (which is cleared first). data.size() <= 4084.
 void encode_chunk(std::uint32_t seq, std::span<const std::uint8_t> data,
                   std::vector<std::uint8_t>& out);
+// The same frame straight into a string (what a WebSocket write queue holds):
+// the image's bytes are copied once per chunk, not twice.
+void encode_chunk(std::uint32_t seq, std::span<const std::uint8_t> data, std::string& out);
 [[nodiscard]] std::vector<std::uint8_t> encode_chunk(std::uint32_t seq,
                                                      std::span<const std::uint8_t> data);
 

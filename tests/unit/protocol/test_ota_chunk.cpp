@@ -21,6 +21,20 @@ std::vector<std::uint8_t> pattern(std::size_t n, std::uint8_t seed = 1) {
     return v;
 }
 
+TEST(OtaChunk, StringAndVectorEncodingsAreTheSameFrame) {
+    std::vector<std::uint8_t> data(300);
+    for (std::size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<std::uint8_t>(i * 7);
+    std::string s;
+    encode_chunk(42, data, s);
+    const auto v = encode_chunk(42, data);
+    ASSERT_EQ(s.size(), v.size());
+    EXPECT_TRUE(std::equal(v.begin(), v.end(), reinterpret_cast<const std::uint8_t*>(s.data())));
+    const auto d = decode_chunk({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
+    EXPECT_FALSE(d.error);
+    EXPECT_EQ(d.seq, 42u);
+}
+
 }  // namespace
 
 // --- CRC-32 -------------------------------------------------------------------------
