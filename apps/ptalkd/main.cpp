@@ -84,6 +84,14 @@ int main(int argc, char** argv) {
                 {"enforce", ptalk::live::DriftPolicy::enforce},
                 {"adopt", ptalk::live::DriftPolicy::adopt}},
             CLI::ignore_case));
+    app.add_option("--job-history", cfg.live.job_history,
+                   "Finished fleet jobs kept in the store (default 1000)")
+        ->envname("PTALK_JOB_HISTORY")
+        ->check(CLI::Range(1, 1'000'000));
+    app.add_option("--webhook-log", cfg.live.webhooks.log_size,
+                   "Delivery attempts kept per webhook (default 1000)")
+        ->envname("PTALK_WEBHOOK_LOG")
+        ->check(CLI::Range(1, 1'000'000));
     app.add_option("--webhook-attempts", cfg.live.webhooks.max_attempts,
                    "Attempts per event and webhook before it is logged as failed")
         ->envname("PTALK_WEBHOOK_ATTEMPTS")

@@ -117,8 +117,8 @@ class Api final : public gateway::HttpHandler {
     boost::asio::awaitable<std::optional<HttpResponse>> live_route(const HttpRequest& req,
                                                                    const Target& t);
     HttpResponse patch_desired(const HttpRequest& req, const std::string& id);
-    HttpResponse job_route(const HttpRequest& req, const Target& t);
-    HttpResponse webhook_route(const HttpRequest& req, const Target& t);
+    Awaitable job_route(const HttpRequest& req, const Target& t);
+    Awaitable webhook_route(const HttpRequest& req, const Target& t);
     // Adds "desired" and "sync" to a device's JSON when it has desired state.
     void add_desired(boost::json::object& device, const std::string& id) const;
     Live live_;

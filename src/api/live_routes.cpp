@@ -76,12 +76,13 @@ asio::awaitable<std::optional<HttpResponse>> Api::live_route(const HttpRequest& 
         res.set(http::field::allow, "GET, PATCH");
         co_return res;
     }
-    if (n >= 3 && s[2] == "jobs" && live_.jobs != nullptr) co_return job_route(req, t);
-    if (n >= 3 && s[2] == "webhooks" && live_.webhooks != nullptr) co_return webhook_route(req, t);
+    if (n >= 3 && s[2] == "jobs" && live_.jobs != nullptr) co_return co_await job_route(req, t);
+    if (n >= 3 && s[2] == "webhooks" && live_.webhooks != nullptr)
+        co_return co_await webhook_route(req, t);
     co_return std::nullopt;
 }
 
-HttpResponse Api::job_route(const HttpRequest& req, const Target& t) {
+Api::Awaitable Api::job_route(const HttpRequest& req, const Target& t) {
     const auto& s = t.segments;
     const auto n = s.size();
     const auto m = req.method();
@@ -96,43 +97,55 @@ HttpResponse Api::job_route(const HttpRequest& req, const Target& t) {
             json::array items;
             for (auto& j : live_.jobs->list())
                 items.push_back(std::move(j));
-            return json_response(http::status::ok, json::object{{"jobs", std::move(items)}});
+            co_return json_response(http::status::ok, json::object{{"jobs", std::move(items)}});
         }
-        if (m != http::verb::post) return not_allowed("GET, POST");
+        if (m != http::verb::post) co_return not_allowed("GET, POST");
         auto body = parse_json_body(req, false);
-        if (body.error) return std::move(*body.error);
+        if (body.error) co_return std::move(*body.error);
         std::string error;
         auto job = live::parse_job_request(body.object, error);
-        if (!error.empty()) return error_response(http::status::bad_request, "invalid_job", error);
-        if (!store_.writable()) return store_unavailable();
+        if (!error.empty())
+            co_return error_response(http::status::bad_request, "invalid_job", error);
+        if (!store_.writable()) co_return store_unavailable();
         const auto id = live_.jobs->start(std::move(job), "api");
-        return json_response(http::status::accepted,
-                             {{"id", id}, {"href", "/api/v1/jobs/" + std::to_string(id)}});
+        co_return json_response(http::status::accepted,
+                                {{"id", id}, {"href", "/api/v1/jobs/" + std::to_string(id)}});
     }
     const auto jid = int_param(Target{{}, {{"id", s[3]}}}, "id", 1, INT64_MAX);
     if (!jid.value) {
-        return error_response(http::status::bad_request, "bad_job_id",
-                              "a job id is a positive integer");
+        co_return error_response(http::status::bad_request, "bad_job_id",
+                                 "a job id is a positive integer");
     }
     const auto id = static_cast<std::uint64_t>(*jid.value);
     if (n == 4) {
-        if (m != http::verb::get) return not_allowed("GET");
+        if (m != http::verb::get) co_return not_allowed("GET");
         const bool with_devices = t.param("devices").value_or("true") != "false";
-        auto o = live_.jobs->describe(id, with_devices);
-        if (!o) return error_response(http::status::not_found, "unknown_job", "no such job");
-        return json_response(http::status::ok, *o);
+        bool in_store = false;
+        auto o = live_.jobs->describe(id, with_devices, &in_store);
+        if (in_store) {
+            // An older job: its outcomes are read from the store, off the I/O thread.
+            auto* jobs = live_.jobs;
+            co_return co_await blocking([jobs, id] {
+                auto stored = jobs->describe_stored(id);
+                return stored
+                           ? json_response(http::status::ok, *stored)
+                           : error_response(http::status::not_found, "unknown_job", "no such job");
+            });
+        }
+        if (!o) co_return error_response(http::status::not_found, "unknown_job", "no such job");
+        co_return json_response(http::status::ok, *o);
     }
     if (n == 5 && s[4] == "cancel") {
-        if (m != http::verb::post) return not_allowed("POST");
+        if (m != http::verb::post) co_return not_allowed("POST");
         if (!live_.jobs->cancel(id))
-            return error_response(http::status::not_found, "unknown_job", "no such job");
+            co_return error_response(http::status::not_found, "unknown_job", "no such job");
         auto o = live_.jobs->describe(id, false);
-        return json_response(http::status::accepted, o ? json::value(*o) : json::value(nullptr));
+        co_return json_response(http::status::accepted, o ? json::value(*o) : json::value(nullptr));
     }
-    return error_response(http::status::not_found, "not_found", "no such endpoint");
+    co_return error_response(http::status::not_found, "not_found", "no such endpoint");
 }
 
-HttpResponse Api::webhook_route(const HttpRequest& req, const Target& t) {
+Api::Awaitable Api::webhook_route(const HttpRequest& req, const Target& t) {
     const auto& s = t.segments;
     const auto n = s.size();
     const auto m = req.method();
@@ -147,70 +160,70 @@ HttpResponse Api::webhook_route(const HttpRequest& req, const Target& t) {
             json::array items;
             for (auto& w : live_.webhooks->list())
                 items.push_back(std::move(w));
-            return json_response(http::status::ok, json::object{{"webhooks", std::move(items)}});
+            co_return json_response(http::status::ok, json::object{{"webhooks", std::move(items)}});
         }
-        if (m != http::verb::post) return not_allowed("GET, POST");
+        if (m != http::verb::post) co_return not_allowed("GET, POST");
         auto body = parse_json_body(req, false);
-        if (body.error) return std::move(*body.error);
+        if (body.error) co_return std::move(*body.error);
         const auto& o = body.object;
         const auto* url = o.if_contains("url");
         const auto* secret = o.if_contains("secret");
         if (url == nullptr || !url->is_string() || secret == nullptr || !secret->is_string()) {
-            return error_response(http::status::bad_request, "invalid_webhook",
-                                  "a webhook needs \"url\" and \"secret\" (strings)");
+            co_return error_response(http::status::bad_request, "invalid_webhook",
+                                     "a webhook needs \"url\" and \"secret\" (strings)");
         }
         std::vector<std::string> types;
         if (const auto* tv = o.if_contains("types")) {
             if (!tv->is_array()) {
-                return error_response(http::status::bad_request, "invalid_webhook",
-                                      "types is a list of event type prefixes");
+                co_return error_response(http::status::bad_request, "invalid_webhook",
+                                         "types is a list of event type prefixes");
             }
             for (const auto& v : tv->get_array()) {
                 if (!v.is_string()) {
-                    return error_response(http::status::bad_request, "invalid_webhook",
-                                          "types is a list of event type prefixes");
+                    co_return error_response(http::status::bad_request, "invalid_webhook",
+                                             "types is a list of event type prefixes");
                 }
                 types.emplace_back(v.get_string());
             }
         }
-        if (!store_.writable()) return store_unavailable();
+        if (!store_.writable()) co_return store_unavailable();
         std::string error;
         auto w = live_.webhooks->add(std::string(url->get_string()),
                                      std::string(secret->get_string()), std::move(types), error);
         if (!error.empty())
-            return error_response(http::status::bad_request, "invalid_webhook", error);
-        return json_response(http::status::created, w);
+            co_return error_response(http::status::bad_request, "invalid_webhook", error);
+        co_return json_response(http::status::created, w);
     }
     const auto wid = int_param(Target{{}, {{"id", s[3]}}}, "id", 1, INT64_MAX);
     if (!wid.value) {
-        return error_response(http::status::bad_request, "bad_webhook_id",
-                              "a webhook id is a positive integer");
+        co_return error_response(http::status::bad_request, "bad_webhook_id",
+                                 "a webhook id is a positive integer");
     }
     const auto id = static_cast<std::uint64_t>(*wid.value);
     if (n == 4) {
         if (m == http::verb::delete_) {
             if (!live_.webhooks->remove(id))
-                return error_response(http::status::not_found, "unknown_webhook",
-                                      "no such webhook");
+                co_return error_response(http::status::not_found, "unknown_webhook",
+                                         "no such webhook");
             HttpResponse res{http::status::no_content, 11};
             res.set(http::field::server, "ptalkd");
-            return res;
+            co_return res;
         }
-        if (m != http::verb::get) return not_allowed("GET, DELETE");
+        if (m != http::verb::get) co_return not_allowed("GET, DELETE");
         auto d = live_.webhooks->deliveries(id);
         if (!d)
-            return error_response(http::status::not_found, "unknown_webhook", "no such webhook");
+            co_return error_response(http::status::not_found, "unknown_webhook", "no such webhook");
         d->erase("deliveries");
-        return json_response(http::status::ok, *d);
+        co_return json_response(http::status::ok, *d);
     }
     if (n == 5 && s[4] == "deliveries") {
-        if (m != http::verb::get) return not_allowed("GET");
+        if (m != http::verb::get) co_return not_allowed("GET");
         auto d = live_.webhooks->deliveries(id);
         if (!d)
-            return error_response(http::status::not_found, "unknown_webhook", "no such webhook");
-        return json_response(http::status::ok, *d);
+            co_return error_response(http::status::not_found, "unknown_webhook", "no such webhook");
+        co_return json_response(http::status::ok, *d);
     }
-    return error_response(http::status::not_found, "not_found", "no such endpoint");
+    co_return error_response(http::status::not_found, "not_found", "no such endpoint");
 }
 
 }  // namespace ptalk::api

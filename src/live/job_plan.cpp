@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
 #include "protocol/device_id.hpp"
@@ -37,8 +38,66 @@ std::string_view to_string(DeviceJobState s) noexcept {
             return "offline";
         case DeviceJobState::cancelled:
             return "cancelled";
+        case DeviceJobState::unknown:
+            return "unknown";
     }
     return "pending";
+}
+
+std::optional<DeviceJobState> parse_device_job_state(std::string_view s) noexcept {
+    for (auto st : {DeviceJobState::pending, DeviceJobState::running, DeviceJobState::ok,
+                    DeviceJobState::failed, DeviceJobState::offline, DeviceJobState::cancelled,
+                    DeviceJobState::unknown})
+        if (to_string(st) == s) return st;
+    return std::nullopt;
+}
+
+bool is_done(DeviceJobState s) noexcept {
+    return s != DeviceJobState::pending && s != DeviceJobState::running;
+}
+
+DeviceJobState resume_state(JobAction action, DeviceJobState stored,
+                            bool cancel_requested) noexcept {
+    switch (stored) {
+        case DeviceJobState::pending:
+            return cancel_requested ? DeviceJobState::cancelled : DeviceJobState::pending;
+        case DeviceJobState::running:
+            if (action == JobAction::reboot) return DeviceJobState::unknown;
+            return cancel_requested ? DeviceJobState::cancelled : DeviceJobState::pending;
+        default:
+            return stored;
+    }
+}
+
+json::object job_request_json(const JobRequest& r) {
+    json::object o;
+    o["action"] = to_string(r.action);
+    if (!r.params.empty()) o["params"] = r.params;
+    switch (r.target.kind) {
+        case JobTarget::Kind::all:
+            o["target"] = "all";
+            break;
+        case JobTarget::Kind::ids: {
+            json::array ids;
+            ids.reserve(r.target.ids.size());
+            for (const auto& id : r.target.ids)
+                ids.push_back(json::value(id));
+            o["target"] = std::move(ids);
+            break;
+        }
+        case JobTarget::Kind::filter: {
+            json::object f;
+            if (r.target.online) f["online"] = *r.target.online;
+            if (r.target.firmware_version) f["firmware_version"] = *r.target.firmware_version;
+            if (r.target.name_contains) f["name"] = *r.target.name_contains;
+            o["target"] = std::move(f);
+            break;
+        }
+    }
+    o["max_concurrent"] = static_cast<std::int64_t>(r.max_concurrent);
+    o["rate_per_s"] = r.rate_per_s;
+    o["timeout_ms"] = r.timeout.count();
+    return o;
 }
 
 JobRequest parse_job_request(const json::object& body, std::string& error) {
@@ -170,6 +229,9 @@ JobTotals totals(const std::vector<DeviceJobOutcome>& outcomes) {
             case DeviceJobState::cancelled:
                 ++t.cancelled;
                 break;
+            case DeviceJobState::unknown:
+                ++t.unknown;
+                break;
         }
     }
     return t;
@@ -179,7 +241,8 @@ json::object totals_json(const JobTotals& t) {
     return {{"total", t.total},         {"pending", t.pending},
             {"running", t.running},     {"ok", t.ok},
             {"failed", t.failed},       {"offline", t.offline},
-            {"cancelled", t.cancelled}, {"done", t.done()}};
+            {"cancelled", t.cancelled}, {"unknown", t.unknown},
+            {"done", t.done()}};
 }
 
 std::chrono::microseconds start_offset(std::size_t i, double rate_per_s) {

@@ -35,10 +35,25 @@ struct JobRequest {
 };
 // Empty error = ok.
 [[nodiscard]] JobRequest parse_job_request(const boost::json::object& body, std::string& error);
+// The request as the body parse_job_request() reads back (stored with the job).
+[[nodiscard]] boost::json::object job_request_json(const JobRequest& r);
 
 // One device's part in a job.
-enum class DeviceJobState { pending, running, ok, failed, offline, cancelled };
+// unknown: started (a reboot was possibly sent) when ptalkd stopped or crashed,
+// its outcome never seen; it is not sent again.
+enum class DeviceJobState { pending, running, ok, failed, offline, cancelled, unknown };
 [[nodiscard]] std::string_view to_string(DeviceJobState s) noexcept;
+[[nodiscard]] std::optional<DeviceJobState> parse_device_job_state(std::string_view s) noexcept;
+[[nodiscard]] bool is_done(DeviceJobState s) noexcept;
+
+// Resuming a job after a restart: what a device's stored state becomes.
+// Finished states stay. Pending devices run (or end cancelled if a cancel was
+// requested). A device that was running (recorded as started before its
+// command was sent) runs again for config and status jobs, which are safe to
+// repeat, but ends `unknown` for a reboot job: the reboot may have been sent,
+// and a device must never be rebooted twice.
+[[nodiscard]] DeviceJobState resume_state(JobAction action, DeviceJobState stored,
+                                          bool cancel_requested) noexcept;
 
 struct DeviceJobOutcome {
     std::string device_id;
@@ -48,8 +63,11 @@ struct DeviceJobOutcome {
 };
 
 struct JobTotals {
-    std::size_t total = 0, pending = 0, running = 0, ok = 0, failed = 0, offline = 0, cancelled = 0;
-    [[nodiscard]] std::size_t done() const noexcept { return ok + failed + offline + cancelled; }
+    std::size_t total = 0, pending = 0, running = 0, ok = 0, failed = 0, offline = 0, cancelled = 0,
+                unknown = 0;
+    [[nodiscard]] std::size_t done() const noexcept {
+        return ok + failed + offline + cancelled + unknown;
+    }
 };
 [[nodiscard]] JobTotals totals(const std::vector<DeviceJobOutcome>& outcomes);
 [[nodiscard]] boost::json::object totals_json(const JobTotals& t);

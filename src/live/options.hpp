@@ -21,7 +21,11 @@ struct LiveOptions {
         int max_attempts = 5;
         std::chrono::milliseconds retry_base{500};
         std::chrono::milliseconds timeout{5000};
+        // Delivery attempts kept per webhook (store, newest first).
+        std::size_t log_size = 1000;
     } webhooks;
+    // Finished jobs kept in the store (older ones are pruned); running jobs always are.
+    std::size_t job_history = 1000;
 };
 
 }  // namespace ptalk::live

@@ -47,7 +47,13 @@ std::optional<std::string> Server::start() {
     }
     api_ = std::make_unique<api::Api>(*fleet_, store_, metrics_, blocking_, config_.api);
     api_->set_firmware(firmware_.get());
-    jobs_ = std::make_unique<fleet::JobManager>(*fleet_, store_, ioc_.get_executor());
+    fleet::JobManager::Options job_options;
+    job_options.history = config_.live.job_history;
+    jobs_ = std::make_unique<fleet::JobManager>(*fleet_, store_, ioc_.get_executor(), job_options);
+    if (auto st = jobs_->load(); !st) {
+        (void)store_.close();
+        return fmt::format("cannot load fleet jobs: {}", st.message);
+    }
     webhooks_ = std::make_unique<live::WebhookManager>(*hub_, store_, ioc_.get_executor(),
                                                        config_.live.webhooks);
     if (auto st = webhooks_->load(); !st) {
@@ -114,6 +120,7 @@ void Server::stop() {
     listener_->stop();
     webhooks_->shutdown();
     hub_->shutdown();  // event streams and webhook deliveries end
+    jobs_->stop();     // running jobs resume after the restart
     fleet_->shutdown();
     // Give sessions a moment to record their `shutdown` outcomes and closes, and
     // the API a moment to answer requests whose commands just ended.
@@ -127,6 +134,7 @@ void Server::stop() {
         t.join();
     threads_.clear();
     blocking_.join();
+    jobs_->persist_all();
     if (auto st = store_.close(); !st) spdlog::error("store close failed: {}", st.message);
     spdlog::info("ptalkd stopped");
 }

@@ -160,7 +160,49 @@ CREATE TABLE rollouts (
 );
 )sql";
 
-constexpr std::array<Migration, 5> all{{{1, v1}, {2, v2}, {3, v3}, {4, v4}, {5, v5}}};
+// Version 6 (issue 6): fleet jobs and their per-device outcomes survive a
+// restart; webhook delivery attempts (bounded per webhook) and the id of the
+// last event delivered per webhook, so delivery resumes from the event history.
+constexpr std::string_view v6 = R"sql(
+CREATE TABLE jobs (
+    id               INTEGER PRIMARY KEY NOT NULL,
+    spec             TEXT NOT NULL,
+    requested_by     TEXT NOT NULL DEFAULT '',
+    created_at       INTEGER NOT NULL,
+    finished_at      INTEGER,
+    state            TEXT NOT NULL,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    desired_applied  INTEGER NOT NULL DEFAULT 0,
+    totals           TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE job_devices (
+    job_id      INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    device_id   TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT '',
+    command_ids TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE webhook_deliveries (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    webhook_id INTEGER NOT NULL,
+    event_id   INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    attempt    INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    status     INTEGER NOT NULL,
+    delivered  INTEGER NOT NULL,
+    error      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
+CREATE TABLE webhook_cursors (
+    webhook_id    INTEGER PRIMARY KEY NOT NULL,
+    last_event_id INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 6> all{{{1, v1}, {2, v2}, {3, v3}, {4, v4}, {5, v5}, {6, v6}}};
 
 constexpr const char* create_version_table =
     "CREATE TABLE IF NOT EXISTS schema_version ("

@@ -22,11 +22,13 @@ Status KeyedWriter::open(const std::filesystem::path& file, std::chrono::millise
     return {};
 }
 
-void KeyedWriter::put(std::string key, Op op) {
+void KeyedWriter::put(std::string key, Op op, std::function<void()> on_committed) {
     std::lock_guard lk(mutex_);
     if (!running_ || stopping_) return;
     const bool was_empty = pending_.empty();
-    pending_.insert_or_assign(std::move(key), std::move(op));
+    auto& e = pending_[std::move(key)];
+    e.op = std::move(op);
+    if (on_committed) e.on_committed.push_back(std::move(on_committed));
     ++put_seq_;
     if (was_empty) wake_.notify_one();
 }
@@ -47,8 +49,13 @@ void KeyedWriter::run() {
             Transaction txn(db_.get());
             st = txn.begin();
             for (auto it = batch.begin(); st && it != batch.end(); ++it)
-                st = it->second(db_.get());
+                st = it->second.op(db_.get());
             if (st) st = txn.commit();
+        }
+        if (st) {
+            for (auto& [k, e] : batch)
+                for (auto& f : e.on_committed)
+                    f();
         }
         lk.lock();
         if (st) {
@@ -58,8 +65,12 @@ void KeyedWriter::run() {
         } else {
             spdlog::error("store (live tables): {}; retrying", st.message);
             last_error_ = st;
-            for (auto& [k, op] : batch)
-                pending_.try_emplace(k, std::move(op));  // a newer put of a key wins
+            for (auto& [k, e] : batch) {
+                auto [it, fresh] = pending_.try_emplace(k, std::move(e));  // a newer put wins
+                if (!fresh)
+                    for (auto& f : e.on_committed)
+                        it->second.on_committed.push_back(std::move(f));
+            }
             if (stopping_) break;
             wake_.wait_for(lk, retry_delay, [&] { return stopping_; });
             retry_delay = std::min(retry_delay * 2, std::chrono::milliseconds(5000));

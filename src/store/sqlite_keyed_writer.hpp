@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/sqlite.hpp"
 #include "store/status.hpp"
@@ -31,7 +32,9 @@ class KeyedWriter {
     [[nodiscard]] Status open(const std::filesystem::path& file,
                               std::chrono::milliseconds busy_timeout,
                               std::chrono::milliseconds window);
-    void put(std::string key, Op op);
+    // `on_committed` (if any) runs on the writer's thread after the transaction
+    // holding this op (or a later op of the same key) committed.
+    void put(std::string key, Op op, std::function<void()> on_committed = {});
     // Waits until everything put before the call is committed.
     Status flush(std::chrono::milliseconds max_wait);
     // Drains (up to max_wait) and stops. Idempotent.
@@ -45,7 +48,11 @@ class KeyedWriter {
     std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable done_;
-    std::map<std::string, Op> pending_;
+    struct Entry {
+        Op op;
+        std::vector<std::function<void()>> on_committed;
+    };
+    std::map<std::string, Entry> pending_;
     std::uint64_t put_seq_ = 0;
     std::uint64_t committed_seq_ = 0;
     Status last_error_;

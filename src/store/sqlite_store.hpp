@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "store/pending_writes.hpp"
 #include "store/sqlite.hpp"
@@ -101,6 +102,23 @@ class SqliteStore final : public Store {
     [[nodiscard]] Status allow_device(const AllowedDevice& d) override;
     [[nodiscard]] Result<bool> disallow_device(const std::string& device_id) override;
 
+    // ---- live (issue 6, migration v6): jobs, webhook deliveries: sqlite_store_jobs.cpp ----
+    void put_job(JobRecord j) override;
+    void put_job_devices(std::vector<JobDeviceRecord> rows,
+                         std::function<void()> on_committed = {}) override;
+    void prune_jobs(std::size_t keep) override;
+    [[nodiscard]] Result<std::vector<JobRecord>> load_jobs() override;
+    [[nodiscard]] Result<std::vector<JobDeviceRecord>> load_job_devices(
+        std::uint64_t job_id) override;
+    void put_webhook_deliveries(std::uint64_t webhook_id,
+                                std::vector<WebhookDeliveryRecord> attempts,
+                                std::size_t keep) override;
+    void put_webhook_cursor(std::uint64_t webhook_id, std::uint64_t last_event_id) override;
+    [[nodiscard]] Result<std::vector<WebhookDeliveryRecord>> load_webhook_deliveries(
+        std::uint64_t webhook_id, std::size_t limit) override;
+    [[nodiscard]] Result<std::vector<std::pair<std::uint64_t, std::uint64_t>>>
+    load_webhook_cursors() override;
+
   private:
     // A short-lived connection of its own for the firmware table (see above).
     Result<sqlite::Db> firmware_db();
@@ -151,6 +169,8 @@ class SqliteStore final : public Store {
     EventListener event_listener_;  // set before the first event; read by the writer only
     Status open_live();
     std::unique_ptr<sqlite::KeyedWriter> live_writer_;
+    // ---- live (issue 6, v6) ----
+    std::atomic<std::uint64_t> job_rows_seq_{0};  // unique keys for batches of job rows
 };
 
 }  // namespace ptalk::store

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/firmware_record.hpp"
@@ -145,6 +146,49 @@ struct AllowedDevice {
     friend bool operator==(const AllowedDevice&, const AllowedDevice&) = default;
 };
 
+// ---- live (issue 6, migration v6): fleet jobs and webhook delivery state ----
+// A fleet job as stored; `spec` is the request as JSON (live::job_request_json),
+// `totals` the last totals written (JSON object).
+struct JobRecord {
+    std::uint64_t id = 0;
+    std::string spec = "{}";
+    std::string requested_by;
+    UnixMillis created_at = 0;
+    std::optional<UnixMillis> finished_at;
+    std::string state = "running";  // running, finished, cancelled
+    bool cancel_requested = false;
+    bool desired_applied = false;  // config jobs: desired state was set for every target
+    std::string totals = "{}";
+
+    friend bool operator==(const JobRecord&, const JobRecord&) = default;
+};
+
+// One device's part in a job; `seq` is its place in the job's order.
+struct JobDeviceRecord {
+    std::uint64_t job_id = 0;
+    std::uint64_t seq = 0;
+    std::string device_id;
+    std::string state = "pending";  // live::DeviceJobState's names
+    std::string detail;
+    std::string command_ids = "[]";  // JSON array
+
+    friend bool operator==(const JobDeviceRecord&, const JobDeviceRecord&) = default;
+};
+
+// One attempt to deliver one event to one webhook.
+struct WebhookDeliveryRecord {
+    std::uint64_t webhook_id = 0;
+    std::uint64_t event_id = 0;
+    std::string event_type;
+    int attempt = 0;
+    UnixMillis at = 0;
+    int status = 0;  // HTTP status; 0: no answer
+    bool delivered = false;
+    std::string error;
+
+    friend bool operator==(const WebhookDeliveryRecord&, const WebhookDeliveryRecord&) = default;
+};
+
 class Store {
   public:
     Store() = default;
@@ -253,6 +297,59 @@ class Store {
     [[nodiscard]] virtual Result<bool> disallow_device(const std::string& device_id) {
         (void)device_id;
         return Status{StatusCode::error, "the allowlist is not supported by this store"};
+    }
+
+    // ---- live (issue 6, migration v6): jobs and webhook deliveries, sqlite_store_jobs.cpp ----
+    // Writes go through the live tables' writer (never block the caller; one
+    // transaction per 20 ms window), so a job's outcomes are written in batches.
+    // Defaults do nothing (writes) or load nothing, for backends and test doubles
+    // without them.
+    // Replaces the job's row (coalesced per job).
+    virtual void put_job(JobRecord j) { (void)j; }
+    // Inserts or replaces these rows, in one transaction with whatever else is
+    // waiting; `on_committed` (if any) runs on the writer's thread once they are
+    // on disk, and must be quick (post to an executor).
+    virtual void put_job_devices(std::vector<JobDeviceRecord> rows,
+                                 std::function<void()> on_committed = {}) {
+        (void)rows;
+        (void)on_committed;
+    }
+    // Deletes finished jobs (and their devices) beyond the newest `keep` finished ones.
+    virtual void prune_jobs(std::size_t keep) { (void)keep; }
+    // Every stored job, by id.
+    [[nodiscard]] virtual Result<std::vector<JobRecord>> load_jobs() {
+        return std::vector<JobRecord>{};
+    }
+    // A job's devices in seq order (committed rows only).
+    [[nodiscard]] virtual Result<std::vector<JobDeviceRecord>> load_job_devices(
+        std::uint64_t job_id) {
+        (void)job_id;
+        return std::vector<JobDeviceRecord>{};
+    }
+    // Appends attempts to a webhook's log, keeping its newest `keep` rows.
+    virtual void put_webhook_deliveries(std::uint64_t webhook_id,
+                                        std::vector<WebhookDeliveryRecord> attempts,
+                                        std::size_t keep) {
+        (void)webhook_id;
+        (void)attempts;
+        (void)keep;
+    }
+    // The id of the last event done with (delivered or given up) for a webhook.
+    virtual void put_webhook_cursor(std::uint64_t webhook_id, std::uint64_t last_event_id) {
+        (void)webhook_id;
+        (void)last_event_id;
+    }
+    // Newest first, at most `limit` (committed rows only).
+    [[nodiscard]] virtual Result<std::vector<WebhookDeliveryRecord>> load_webhook_deliveries(
+        std::uint64_t webhook_id, std::size_t limit) {
+        (void)webhook_id;
+        (void)limit;
+        return std::vector<WebhookDeliveryRecord>{};
+    }
+    // webhook id -> last event id.
+    [[nodiscard]] virtual Result<std::vector<std::pair<std::uint64_t, std::uint64_t>>>
+    load_webhook_cursors() {
+        return std::vector<std::pair<std::uint64_t, std::uint64_t>>{};
     }
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "live/hmac.hpp"
 #include "live/webhooks.hpp"
@@ -107,6 +108,66 @@ TEST(Webhooks, UrlsAndBackoff) {
     EXPECT_EQ(retry_delay(3, milliseconds(500)), milliseconds(1000));
     EXPECT_EQ(retry_delay(5, milliseconds(500)), milliseconds(4000));
     EXPECT_EQ(retry_delay(60, milliseconds(500)), std::chrono::minutes(5));
+}
+
+TEST(JobResume, FinishedStatesStayPendingRunsAgain) {
+    using S = DeviceJobState;
+    for (auto a : {JobAction::config, JobAction::reboot, JobAction::status}) {
+        for (auto s : {S::ok, S::failed, S::offline, S::cancelled, S::unknown})
+            EXPECT_EQ(resume_state(a, s, false), s);
+        EXPECT_EQ(resume_state(a, S::pending, false), S::pending);
+        EXPECT_EQ(resume_state(a, S::pending, true), S::cancelled);
+    }
+}
+
+TEST(JobResume, AStartedRebootIsUnknownNeverSentAgain) {
+    using S = DeviceJobState;
+    EXPECT_EQ(resume_state(JobAction::reboot, S::running, false), S::unknown);
+    EXPECT_EQ(resume_state(JobAction::reboot, S::running, true), S::unknown);
+    // Config and status are safe to repeat.
+    EXPECT_EQ(resume_state(JobAction::config, S::running, false), S::pending);
+    EXPECT_EQ(resume_state(JobAction::status, S::running, false), S::pending);
+    EXPECT_EQ(resume_state(JobAction::status, S::running, true), S::cancelled);
+}
+
+TEST(JobResume, StatesRoundTripAndUnknownCountsAsDone) {
+    for (auto s : {DeviceJobState::pending, DeviceJobState::running, DeviceJobState::ok,
+                   DeviceJobState::failed, DeviceJobState::offline, DeviceJobState::cancelled,
+                   DeviceJobState::unknown})
+        EXPECT_EQ(parse_device_job_state(to_string(s)), s);
+    EXPECT_FALSE(parse_device_job_state("bogus"));
+    std::vector<DeviceJobOutcome> o{{"a", DeviceJobState::unknown, {}, {}},
+                                    {"b", DeviceJobState::pending, {}, {}}};
+    const auto t = totals(o);
+    EXPECT_EQ(t.unknown, 1u);
+    EXPECT_EQ(t.done(), 1u);
+    EXPECT_EQ(totals_json(t).at("unknown").to_number<int>(), 1);
+}
+
+TEST(JobResume, TheStoredRequestReadsBackTheSame) {
+    const char* bodies[] = {
+        R"({"action":"config","params":{"volume":30},"target":"all","max_concurrent":7,"rate_per_s":2.5,"timeout_ms":900})",
+        R"({"action":"reboot","target":["24a160ff3b9c","24:A1:60:FF:3B:9D"]})",
+        R"({"action":"status","target":{"online":true,"firmware_version":"1.0.1","name":"hall"}})",
+    };
+    for (const char* b : bodies) {
+        std::string error;
+        auto r = parse_job_request(boost::json::parse(b).as_object(), error);
+        ASSERT_TRUE(error.empty()) << error;
+        auto again = parse_job_request(job_request_json(r), error);
+        ASSERT_TRUE(error.empty()) << error << " " << boost::json::serialize(job_request_json(r));
+        EXPECT_EQ(again.action, r.action);
+        EXPECT_EQ(again.params, r.params);
+        EXPECT_EQ(again.target.kind, r.target.kind);
+        EXPECT_EQ(again.target.ids, r.target.ids);
+        EXPECT_EQ(again.target.online, r.target.online);
+        EXPECT_EQ(again.target.firmware_version, r.target.firmware_version);
+        EXPECT_EQ(again.target.name_contains, r.target.name_contains);
+        EXPECT_EQ(again.max_concurrent, r.max_concurrent);
+        EXPECT_EQ(again.rate_per_s, r.rate_per_s);
+        EXPECT_EQ(again.timeout, r.timeout);
+        EXPECT_EQ(again.patch.volume, r.patch.volume);
+    }
 }
 
 }  // namespace

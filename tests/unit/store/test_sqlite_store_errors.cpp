@@ -85,7 +85,7 @@ TEST(SqliteStoreErrors, DatabaseFromANewerPtalk) {
 TEST(SqliteStoreErrors, FullDiskKeepsWritesQueuedAndReportsIt) {
     test::TempDir tmp;
     SqliteOptions o;
-    o.max_page_count = 30;  // a few pages beyond the empty schema
+    o.max_page_count = 40;  // a few pages beyond the empty schema
     o.retry_min = 10ms;
     o.retry_max = 20ms;
     o.batch_window = 5ms;
