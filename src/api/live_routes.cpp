@@ -210,18 +210,25 @@ Api::Awaitable Api::webhook_route(const HttpRequest& req, const Target& t) {
             co_return res;
         }
         if (m != http::verb::get) co_return not_allowed("GET, DELETE");
-        auto d = live_.webhooks->deliveries(id);
+        auto d = live_.webhooks->get(id);
         if (!d)
             co_return error_response(http::status::not_found, "unknown_webhook", "no such webhook");
-        d->erase("deliveries");
         co_return json_response(http::status::ok, *d);
     }
     if (n == 5 && s[4] == "deliveries") {
         if (m != http::verb::get) co_return not_allowed("GET");
-        auto d = live_.webhooks->deliveries(id);
-        if (!d)
-            co_return error_response(http::status::not_found, "unknown_webhook", "no such webhook");
-        co_return json_response(http::status::ok, *d);
+        const auto limit = int_param(t, "limit", 1, 100'000);
+        if (!limit.error.empty())
+            co_return error_response(http::status::bad_request, "bad_param", limit.error);
+        // The log is in the store: read it off the I/O thread.
+        auto* hooks = live_.webhooks;
+        const auto n_max = static_cast<std::size_t>(limit.value.value_or(1000));
+        co_return co_await blocking([hooks, id, n_max] {
+            auto d = hooks->deliveries(id, n_max);
+            return d ? json_response(http::status::ok, *d)
+                     : error_response(http::status::not_found, "unknown_webhook",
+                                      "no such webhook");
+        });
     }
     co_return error_response(http::status::not_found, "not_found", "no such endpoint");
 }

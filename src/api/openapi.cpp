@@ -180,9 +180,10 @@ const std::string& openapi_document() {
         "responses": {"200": {"description": "the webhook"}, "404": {"$ref": "#/components/responses/Error"}}},
       "delete": {"summary": "Remove a webhook", "parameters": [{"name": "wid", "in": "path", "required": true, "schema": {"type": "integer"}}],
         "responses": {"204": {"description": "removed"}, "404": {"$ref": "#/components/responses/Error"}}}},
-    "/api/v1/webhooks/{wid}/deliveries": {"get": {"summary": "Delivery attempts, newest first",
-      "parameters": [{"name": "wid", "in": "path", "required": true, "schema": {"type": "integer"}}],
-      "responses": {"200": {"description": "the log"}, "404": {"$ref": "#/components/responses/Error"}}}},
+    "/api/v1/webhooks/{wid}/deliveries": {"get": {"summary": "Delivery attempts, newest first (stored: the newest --webhook-log per webhook)",
+      "parameters": [{"name": "wid", "in": "path", "required": true, "schema": {"type": "integer"}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1000}}],
+      "responses": {"200": {"description": "the log"}, "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
     "/api/v1/tokens": {
       "get": {"summary": "Every API and device token, without secrets (admin)",
         "responses": {"200": {"description": "{\"tokens\": [Token]}"}}},

@@ -92,6 +92,7 @@ void EventHub::unsubscribe(const std::shared_ptr<Subscription>& s) {
 
 void EventHub::publish(const std::vector<store::EventRecord>& events) {
     published_.fetch_add(events.size(), std::memory_order_relaxed);
+    if (!events.empty()) last_id_.store(events.back().id);  // oldest first, from one writer
     std::vector<const store::EventRecord*> ptrs;
     ptrs.reserve(events.size());
     for (const auto& e : events)

@@ -72,6 +72,8 @@ class EventHub {
 
     [[nodiscard]] std::size_t subscribers() const;
     [[nodiscard]] std::uint64_t published() const noexcept { return published_.load(); }
+    // The largest event id published so far (0: none yet).
+    [[nodiscard]] std::uint64_t last_id() const noexcept { return last_id_.load(); }
     [[nodiscard]] std::uint64_t lagging_dropped() const noexcept { return lagging_.load(); }
 
   private:
@@ -81,6 +83,7 @@ class EventHub {
     bool shut_ = false;
     std::atomic<std::uint64_t> published_{0};
     std::atomic<std::uint64_t> lagging_{0};
+    std::atomic<std::uint64_t> last_id_{0};
 };
 
 }  // namespace ptalk::live

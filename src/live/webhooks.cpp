@@ -59,8 +59,12 @@ std::optional<WebhookUrl> parse_webhook_url(std::string_view url, std::string& e
 }
 
 WebhookManager::WebhookManager(EventHub& hub, store::Store& store, asio::any_io_executor ex,
-                               WebhookOptions options)
-    : hub_(hub), store_(store), ex_(std::move(ex)), options_(options) {}
+                               asio::any_io_executor blocking, WebhookOptions options)
+    : hub_(hub),
+      store_(store),
+      ex_(std::move(ex)),
+      blocking_(std::move(blocking)),
+      options_(options) {}
 
 WebhookManager::~WebhookManager() {
     shutdown();
@@ -69,8 +73,17 @@ WebhookManager::~WebhookManager() {
 store::Status WebhookManager::load() {
     auto rows = store_.load_webhooks();
     if (!rows) return rows.error();
+    auto cursors = store_.load_webhook_cursors();
+    if (!cursors) return cursors.error();
+    auto last = store_.max_event_id();
+    if (!last) return last.error();
+    last_event_at_load_ = *last;
+    std::map<std::uint64_t, std::uint64_t> cursor_of(cursors->begin(), cursors->end());
     for (auto& r : *rows) {
         auto h = std::make_shared<Hook>();
+        // Without a stored cursor (registered before they were kept): from now.
+        auto c = cursor_of.find(r.id);
+        h->cursor = c != cursor_of.end() ? c->second : *last;
         std::string error;
         auto url = parse_webhook_url(r.url, error);
         if (!url) continue;
@@ -109,12 +122,15 @@ json::object WebhookManager::add(const std::string& url, const std::string& secr
     h->record.secret = secret;
     h->record.types = json::serialize(t);
     h->record.created_at = store::unix_millis_now();
+    // Events from now on (the store's history after this id).
+    h->cursor = std::max(hub_.last_id(), last_event_at_load_);
     {
         std::lock_guard lk(mutex_);
         h->record.id = next_id_++;
         hooks_[h->record.id] = h;
     }
     store_.put_webhook(h->record);
+    store_.put_webhook_cursor(h->record.id, h->cursor);
     launch(h);
     return describe(*h);
 }
@@ -154,6 +170,9 @@ void WebhookManager::shutdown() {
 }
 
 asio::awaitable<void> WebhookManager::deliver_loop(std::shared_ptr<Hook> h) {
+    // Subscribed (launch) before the replay reads the store: nothing falls
+    // between; live events the replay already covered are skipped by id.
+    if (!co_await replay(h)) co_return;
     for (;;) {
         {
             std::lock_guard lk(h->mutex);
@@ -162,22 +181,66 @@ asio::awaitable<void> WebhookManager::deliver_loop(std::shared_ptr<Hook> h) {
         auto batch = h->sub->take();
         if (batch.closed) co_return;
         if (batch.overflowed) {
-            spdlog::warn("webhook {}: receiver too slow, events were dropped", h->record.id);
+            // Events were dropped from the buffer: they are in the store.
+            spdlog::warn("webhook {}: receiver too slow, catching up from the store", h->record.id);
             hub_.unsubscribe(h->sub);
             EventMatch m;
             m.type_prefixes = h->types;
             h->sub = hub_.subscribe(co_await asio::this_coro::executor, m);
+            if (!co_await replay(h)) co_return;
+            continue;
         }
         for (const auto& e : batch.events) {
-            co_await deliver(h, e);
-            std::lock_guard lk(h->mutex);
-            if (h->stopped) co_return;
+            if (e.id <= h->cursor) continue;
+            if (!co_await handle(h, e)) co_return;
         }
         if (batch.events.empty()) co_await h->sub->wait(std::chrono::seconds(30));
     }
 }
 
-asio::awaitable<void> WebhookManager::deliver(std::shared_ptr<Hook> h,
+asio::awaitable<bool> WebhookManager::replay(std::shared_ptr<Hook> h) {
+    constexpr std::size_t page_size = 500;
+    for (;;) {
+        const std::uint64_t from = h->cursor;
+        struct Page {
+            std::vector<store::EventRecord> events;
+            std::string error;
+        };
+        auto read = [this, from]() -> asio::awaitable<Page> {
+            Page p;
+            auto rows = store_.list_events(from, page_size);
+            if (rows)
+                p.events = std::move(*rows);
+            else
+                p.error = rows.error().message;
+            co_return p;
+        };
+        auto page = co_await asio::co_spawn(blocking_, read, use_awaitable);
+        if (!page.error.empty()) {
+            spdlog::error("webhook {}: cannot read events after {}: {}", h->record.id, from,
+                          page.error);
+            co_return true;  // live events still flow; the next overflow retries
+        }
+        for (const auto& e : page.events) {
+            if (h->sub->match().matches(e)) {
+                if (!co_await handle(h, e)) co_return false;
+            } else {
+                h->cursor = e.id;
+            }
+        }
+        if (page.events.size() < page_size) co_return true;
+    }
+}
+
+asio::awaitable<bool> WebhookManager::handle(std::shared_ptr<Hook> h, const store::EventRecord& e) {
+    if (!co_await deliver(h, e)) co_return false;
+    h->cursor = e.id;
+    store_.put_webhook_cursor(h->record.id, e.id);  // coalesced per webhook
+    std::lock_guard lk(h->mutex);
+    co_return !h->stopped;
+}
+
+asio::awaitable<bool> WebhookManager::deliver(std::shared_ptr<Hook> h,
                                               const store::EventRecord& e) {
     auto ex = co_await asio::this_coro::executor;
     const std::string body = event_json(e);
@@ -188,9 +251,10 @@ asio::awaitable<void> WebhookManager::deliver(std::shared_ptr<Hook> h,
             asio::steady_timer t(ex, retry_delay(attempt, options_.retry_base));
             co_await t.async_wait(as_tuple(use_awaitable));
             std::lock_guard lk(h->mutex);
-            if (h->stopped) co_return;
+            if (h->stopped) co_return false;
         }
-        Attempt a;
+        store::WebhookDeliveryRecord a;
+        a.webhook_id = h->record.id;
         a.event_id = e.id;
         a.event_type = e.type;
         a.attempt = attempt;
@@ -239,16 +303,17 @@ asio::awaitable<void> WebhookManager::deliver(std::shared_ptr<Hook> h,
         const bool ok = a.delivered;
         {
             std::lock_guard lk(h->mutex);
-            h->log.push_back(std::move(a));
-            while (h->log.size() > 1000)
-                h->log.pop_front();
             if (ok) ++h->delivered;
             if (!ok && attempt == options_.max_attempts) ++h->failed;
         }
-        if (ok) co_return;
+        std::vector<store::WebhookDeliveryRecord> rows;
+        rows.push_back(std::move(a));
+        store_.put_webhook_deliveries(h->record.id, std::move(rows), options_.log_size);
+        if (ok) co_return true;
     }
     spdlog::warn("webhook {}: event {} not delivered after {} attempts", h->record.id, e.id,
                  options_.max_attempts);
+    co_return true;
 }
 
 json::object WebhookManager::describe(const Hook& h) const {
@@ -275,7 +340,7 @@ std::vector<json::object> WebhookManager::list() const {
     return out;
 }
 
-std::optional<json::object> WebhookManager::deliveries(std::uint64_t id) const {
+std::optional<json::object> WebhookManager::get(std::uint64_t id) const {
     std::shared_ptr<Hook> h;
     {
         std::lock_guard lk(mutex_);
@@ -284,18 +349,28 @@ std::optional<json::object> WebhookManager::deliveries(std::uint64_t id) const {
         h = it->second;
     }
     std::lock_guard lk(h->mutex);
-    auto o = describe(*h);
+    return describe(*h);
+}
+
+std::optional<json::object> WebhookManager::deliveries(std::uint64_t id, std::size_t limit) const {
+    auto o = get(id);
+    if (!o) return std::nullopt;
+    // Attempts just made are still in the live writer's window: wait for them.
+    (void)store_.flush_live(std::chrono::seconds(2));
+    auto rows = store_.load_webhook_deliveries(id, limit);
+    if (!rows) return std::nullopt;
     json::array items;
-    for (auto it = h->log.rbegin(); it != h->log.rend(); ++it) {
-        items.push_back(json::object{{"event_id", it->event_id},
-                                     {"event_type", it->event_type},
-                                     {"attempt", it->attempt},
-                                     {"at_ms", it->at},
-                                     {"status", it->status},
-                                     {"delivered", it->delivered},
-                                     {"error", it->error}});
+    items.reserve(rows->size());
+    for (const auto& a : *rows) {
+        items.push_back(json::object{{"event_id", a.event_id},
+                                     {"event_type", a.event_type},
+                                     {"attempt", a.attempt},
+                                     {"at_ms", a.at},
+                                     {"status", a.status},
+                                     {"delivered", a.delivered},
+                                     {"error", a.error}});
     }
-    o["deliveries"] = std::move(items);  // newest first
+    (*o)["deliveries"] = std::move(items);  // newest first
     return o;
 }
 

@@ -5,7 +5,13 @@
 // (X-PTalk-Signature: sha256=<hex>). Events go out in order, one at a time per
 // webhook; a failed attempt (connection error, timeout, non-2xx) is retried
 // with exponential back-off up to max_attempts, and every attempt is in the
-// webhook's delivery log (the newest 1 000 kept in memory). http:// only.
+// webhook's delivery log (store, the newest `log_size` kept). http:// only.
+//
+// Each webhook's cursor (the last event it is done with: delivered or given
+// up) is stored; after a restart (SIGTERM or kill -9) delivery resumes from
+// the store's event history after it, so an event committed while ptalkd was
+// stopping, down or starting is still delivered — at least once: a crash
+// between a delivery and its cursor's write sends that event again.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -41,8 +47,9 @@ struct WebhookUrl {
 
 class WebhookManager {
   public:
+    // `blocking`: where store reads run (replay, the delivery log).
     WebhookManager(EventHub& hub, store::Store& store, boost::asio::any_io_executor ex,
-                   WebhookOptions options = {});
+                   boost::asio::any_io_executor blocking, WebhookOptions options = {});
     ~WebhookManager();
 
     // Loads stored webhooks and starts delivering to them.
@@ -52,39 +59,42 @@ class WebhookManager {
                             std::vector<std::string> types, std::string& error);
     bool remove(std::uint64_t id);
     [[nodiscard]] std::vector<boost::json::object> list() const;
-    [[nodiscard]] std::optional<boost::json::object> deliveries(std::uint64_t id) const;
+    // The webhook; nullopt if there is none.
+    [[nodiscard]] std::optional<boost::json::object> get(std::uint64_t id) const;
+    // The webhook with its delivery log, newest first, read from the store:
+    // blocking, for the blocking pool.
+    [[nodiscard]] std::optional<boost::json::object> deliveries(std::uint64_t id,
+                                                                std::size_t limit = 1000) const;
     void shutdown();
 
   private:
-    struct Attempt {
-        std::uint64_t event_id = 0;
-        std::string event_type;
-        int attempt = 0;
-        store::UnixMillis at = 0;
-        int status = 0;  // HTTP status; 0: no answer
-        std::string error;
-        bool delivered = false;
-    };
     struct Hook {
         store::WebhookRecord record;
         WebhookUrl url;
         std::vector<std::string> types;
         std::shared_ptr<Subscription> sub;
         mutable std::mutex mutex;
-        std::deque<Attempt> log;
-        std::uint64_t delivered = 0, failed = 0;
+        std::uint64_t delivered = 0, failed = 0;  // since ptalkd started
         bool stopped = false;
+        std::uint64_t cursor = 0;  // the last event done with (delivery strand)
     };
 
     void launch(std::shared_ptr<Hook> h);
     boost::asio::awaitable<void> deliver_loop(std::shared_ptr<Hook> h);
-    boost::asio::awaitable<void> deliver(std::shared_ptr<Hook> h, const store::EventRecord& e);
+    // False when the webhook stopped before the event was done with.
+    boost::asio::awaitable<bool> deliver(std::shared_ptr<Hook> h, const store::EventRecord& e);
+    // Delivers (or gives up on) one event and moves the cursor past it.
+    boost::asio::awaitable<bool> handle(std::shared_ptr<Hook> h, const store::EventRecord& e);
+    // Delivers the stored events after the cursor; false when stopped.
+    boost::asio::awaitable<bool> replay(std::shared_ptr<Hook> h);
     boost::json::object describe(const Hook& h) const;
 
     EventHub& hub_;
     store::Store& store_;
     boost::asio::any_io_executor ex_;
+    boost::asio::any_io_executor blocking_;
     WebhookOptions options_;
+    std::uint64_t last_event_at_load_ = 0;
     mutable std::mutex mutex_;
     std::map<std::uint64_t, std::shared_ptr<Hook>> hooks_;
     std::uint64_t next_id_ = 1;

@@ -54,8 +54,8 @@ std::optional<std::string> Server::start() {
         (void)store_.close();
         return fmt::format("cannot load fleet jobs: {}", st.message);
     }
-    webhooks_ = std::make_unique<live::WebhookManager>(*hub_, store_, ioc_.get_executor(),
-                                                       config_.live.webhooks);
+    webhooks_ = std::make_unique<live::WebhookManager>(
+        *hub_, store_, ioc_.get_executor(), blocking_.get_executor(), config_.live.webhooks);
     if (auto st = webhooks_->load(); !st) {
         (void)store_.close();
         return fmt::format("cannot load webhooks: {}", st.message);

@@ -118,6 +118,7 @@ class SqliteStore final : public Store {
         std::uint64_t webhook_id, std::size_t limit) override;
     [[nodiscard]] Result<std::vector<std::pair<std::uint64_t, std::uint64_t>>>
     load_webhook_cursors() override;
+    [[nodiscard]] Result<std::uint64_t> max_event_id() override;
 
   private:
     // A short-lived connection of its own for the firmware table (see above).

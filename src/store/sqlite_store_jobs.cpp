@@ -251,4 +251,14 @@ Result<std::vector<std::pair<std::uint64_t, std::uint64_t>>> SqliteStore::load_w
     return out;
 }
 
+Result<std::uint64_t> SqliteStore::max_event_id() {
+    auto db = sqlite::open(file_, sqlite::OpenMode::read_only);
+    if (!db) return db.error();
+    auto s = sqlite::Statement::prepare(db->get(), "SELECT COALESCE(MAX(id), 0) FROM events");
+    if (!s) return s.error();
+    if (const int rc = s->step(); rc != SQLITE_ROW)
+        return sqlite::status_from(db->get(), rc, "cannot read the last event id");
+    return static_cast<std::uint64_t>(s->int64(0));
+}
+
 }  // namespace ptalk::store

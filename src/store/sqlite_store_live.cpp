@@ -154,10 +154,16 @@ void SqliteStore::put_webhook(WebhookRecord w) {
 void SqliteStore::remove_webhook(std::uint64_t id) {
     if (!live_writer_) return;
     live_writer_->put("w:" + std::to_string(id), [id](sqlite3* db) -> Status {
-        auto s = sqlite::Statement::prepare(db, "DELETE FROM webhooks WHERE id = ?1");
-        if (!s) return s.error();
-        s->bind(1, static_cast<std::int64_t>(id));
-        return run_once(db, *s, "cannot remove webhook");
+        // With its delivery log and cursor (migration v6).
+        for (const char* sql : {"DELETE FROM webhooks WHERE id = ?1",
+                                "DELETE FROM webhook_deliveries WHERE webhook_id = ?1",
+                                "DELETE FROM webhook_cursors WHERE webhook_id = ?1"}) {
+            auto s = sqlite::Statement::prepare(db, sql);
+            if (!s) return s.error();
+            s->bind(1, static_cast<std::int64_t>(id));
+            if (Status st = run_once(db, *s, "cannot remove webhook"); !st) return st;
+        }
+        return Status{};
     });
 }
 

@@ -346,6 +346,8 @@ class Store {
         (void)limit;
         return std::vector<WebhookDeliveryRecord>{};
     }
+    // The largest event id committed so far (0: none).
+    [[nodiscard]] virtual Result<std::uint64_t> max_event_id() { return std::uint64_t{0}; }
     // webhook id -> last event id.
     [[nodiscard]] virtual Result<std::vector<std::pair<std::uint64_t, std::uint64_t>>>
     load_webhook_cursors() {

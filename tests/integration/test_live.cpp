@@ -17,6 +17,7 @@
 
 #include "support/fixture.hpp"
 #include "support/sse_client.hpp"
+#include "support/webhook_receiver.hpp"
 
 namespace ptalk::test {
 namespace {
@@ -321,73 +322,6 @@ TEST_F(Live, EventStreamReconnectWithLastEventIdMissesNothing) {
 
 namespace ptalk::test {
 namespace {
-
-// A webhook receiver on loopback: answers 500 to the first `failures`
-// requests, 200 afterwards; keeps every request.
-class Receiver {
-  public:
-    explicit Receiver(int failures) : failures_(failures) {
-        acceptor_.open(tcp::v4());
-        acceptor_.set_option(tcp::acceptor::reuse_address(true));
-        acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
-        acceptor_.listen();
-        thread_ = std::thread([this] { run(); });
-    }
-    ~Receiver() {
-        stop_ = true;
-        boost::system::error_code ignored;
-        // Wake accept() with a connection of our own.
-        tcp::socket s(ioc_);
-        s.connect(acceptor_.local_endpoint(), ignored);
-        thread_.join();
-    }
-    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-    struct Got {
-        std::string body, signature, event_type, attempt;
-    };
-    std::vector<Got> got() {
-        std::lock_guard lk(mutex_);
-        return got_;
-    }
-
-  private:
-    using tcp = boost::asio::ip::tcp;
-    void run() {
-        namespace http = boost::beast::http;
-        while (!stop_) {
-            boost::system::error_code ec;
-            tcp::socket s(ioc_);
-            acceptor_.accept(s, ec);
-            if (ec || stop_) break;
-            boost::beast::flat_buffer buf;
-            http::request<http::string_body> req;
-            http::read(s, buf, req, ec);
-            if (ec) continue;
-            int n = 0;
-            {
-                std::lock_guard lk(mutex_);
-                got_.push_back({req.body(), std::string(req["X-PTalk-Signature"]),
-                                std::string(req["X-PTalk-Event"]),
-                                std::string(req["X-PTalk-Delivery-Attempt"])});
-                n = static_cast<int>(got_.size());
-            }
-            http::response<http::string_body> res{
-                n <= failures_ ? http::status::internal_server_error : http::status::ok, 11};
-            res.body() = "{}";
-            res.prepare_payload();
-            http::write(s, res, ec);
-            s.shutdown(tcp::socket::shutdown_both, ec);
-        }
-    }
-
-    int failures_;
-    boost::asio::io_context ioc_;
-    tcp::acceptor acceptor_{ioc_};
-    std::atomic<bool> stop_{false};
-    std::mutex mutex_;
-    std::vector<Got> got_;
-    std::thread thread_;
-};
 
 std::string hmac_hex(std::string_view key, std::string_view msg) {
     unsigned char out[EVP_MAX_MD_SIZE];

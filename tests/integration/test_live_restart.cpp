@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "support/fixture.hpp"
+#include "support/webhook_receiver.hpp"
 
 namespace ptalk::test {
 namespace {
@@ -147,6 +148,112 @@ TEST(LiveRestart, ARebootJobCutByKill9ResumesAndNoDeviceRebootsTwice) {
 
 TEST(LiveRestart, ARebootJobCutBySigtermResumesAndNoDeviceRebootsTwice) {
     reboot_job_across_a_stop(false);
+}
+
+std::int64_t volume_of(const Receiver::Got& g) {
+    return json::parse(g.body).at("data").at("volume").to_number<std::int64_t>();
+}
+
+std::string add_webhook(HttpClient& http, const Receiver& receiver, std::string_view types) {
+    auto w = http.post("/api/v1/webhooks",
+                       R"({"url":"http://127.0.0.1:)" + std::to_string(receiver.port()) +
+                           R"(/hook","secret":"s","types":)" + std::string(types) + "}");
+    EXPECT_EQ(w.status, 201u) << w.body;
+    return field(w, "id");
+}
+
+TEST(LiveRestart, AWebhookReceiverDownAcrossAKill9GetsTheEventsCommittedMeanwhile) {
+    Receiver receiver(1'000'000);  // down: 500 to everything
+    PtalkdProcess server{{"--webhook-retry-ms", "200", "--webhook-attempts", "50"}};
+    server.start();
+    const auto wid = [&] {
+        HttpClient http(server.port());
+        auto id = add_webhook(http, receiver, R"(["desired."])");
+        EXPECT_EQ(http.patch("/api/v1/devices/0000000000cc/desired", R"({"volume":11})").status,
+                  200u);
+        return id;
+    }();
+    ASSERT_TRUE(eventually([&] { return receiver.got().size() >= 2; }, 10s));
+    std::this_thread::sleep_for(100ms);  // the failed attempts are on disk
+    server.kill9();
+    server.start();
+    HttpClient http(server.port());
+    // Committed while the receiver is still down.
+    ASSERT_EQ(http.patch("/api/v1/devices/0000000000cc/desired", R"({"volume":12})").status, 200u);
+    std::this_thread::sleep_for(300ms);
+    receiver.set_failures(0);  // the receiver is back
+    std::vector<Receiver::Got> ok;
+    ASSERT_TRUE(eventually(
+        [&] {
+            ok.clear();
+            for (const auto& g : receiver.got())
+                if (g.status == 200) ok.push_back(g);
+            return ok.size() >= 2;
+        },
+        15s));
+    std::this_thread::sleep_for(500ms);
+    ok.clear();
+    for (const auto& g : receiver.got())
+        if (g.status == 200) ok.push_back(g);
+    ASSERT_EQ(ok.size(), 2u);  // each event once, in order
+    EXPECT_EQ(volume_of(ok[0]), 11);
+    EXPECT_EQ(volume_of(ok[1]), 12);
+    EXPECT_LT(std::stoull(ok[0].event_id), std::stoull(ok[1].event_id));
+    // The log has the attempts from before the kill too.
+    auto log = http.get("/api/v1/webhooks/" + wid + "/deliveries");
+    ASSERT_EQ(log.status, 200u) << log.body;
+    std::size_t failed_before = 0, delivered = 0;
+    for (const auto& d : log.json.at("deliveries").as_array()) {
+        if (d.at("delivered").as_bool())
+            ++delivered;
+        else if (d.at("event_id").to_number<std::uint64_t>() == std::stoull(ok[0].event_id))
+            ++failed_before;
+    }
+    EXPECT_EQ(delivered, 2u);
+    EXPECT_GE(failed_before, 2u) << log.body.substr(0, 2000);
+    server.terminate();
+}
+
+TEST(LiveRestart, TheDeliveryLogSurvivesASigtermAndEventsOfTheStopAreDelivered) {
+    Receiver receiver(0);
+    PtalkdProcess server;
+    server.start();
+    std::string wid;
+    {
+        HttpClient http(server.port());
+        wid = add_webhook(http, receiver, R"(["device.online","device.offline"])");
+    }
+    sim::Fleet fleet(fast_sim(server.ws_url(), 1));
+    fleet.start();
+    ASSERT_TRUE(eventually([&] { return !receiver.got().empty(); }, 10s));
+    const auto first = receiver.got().front();
+    EXPECT_EQ(first.event_type, "device.online");
+    // The device.offline (server_shutdown) is committed while ptalkd stops,
+    // after the webhook stopped: the restart delivers it from the store.
+    server.terminate();
+    server.start();
+    HttpClient http(server.port());
+    std::vector<Receiver::Got> got;
+    ASSERT_TRUE(eventually(
+        [&] {
+            got = receiver.got();
+            return got.size() >= 3;  // online, offline (shutdown), online again
+        },
+        15s));
+    std::this_thread::sleep_for(300ms);
+    got = receiver.got();
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[1].event_type, "device.offline");
+    EXPECT_EQ(json::parse(got[1].body).at("data").at("reason").as_string(), "server_shutdown");
+    EXPECT_EQ(got[2].event_type, "device.online");
+    auto log = http.get("/api/v1/webhooks/" + wid + "/deliveries");
+    ASSERT_EQ(log.status, 200u) << log.body;
+    const auto& d = log.json.at("deliveries").as_array();
+    ASSERT_EQ(d.size(), 3u) << log.body;
+    EXPECT_EQ(d[2].at("event_id").to_number<std::uint64_t>(), std::stoull(first.event_id));
+    EXPECT_TRUE(d[2].at("delivered").as_bool());
+    fleet.stop();
+    server.terminate();
 }
 
 }  // namespace
