@@ -2,21 +2,20 @@
 
 #include "gateway/transfer_run.hpp"
 
+#include <span>
+
 #include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/error.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
 
 #include "protocol/commands.hpp"
 #include "protocol/frame_parser.hpp"
 
 namespace ptalk::gateway {
 
-namespace websocket = beast::websocket;
 using dispatch::Clock;
+using protocol::WsEvent;
+using protocol::WsOpcode;
 
 namespace {
 
@@ -27,59 +26,30 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-// The value of `key` in the query of a request target ("" when absent); only
-// %XX escapes are decoded (a token is plain ASCII).
-std::string query_value(std::string_view target, std::string_view key) {
-    const auto q = target.find('?');
-    if (q == std::string_view::npos) return {};
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const auto part = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-        const auto eq = part.find('=');
-        if (part.substr(0, eq) != key || eq == std::string_view::npos) continue;
-        const auto raw = part.substr(eq + 1);
-        std::string out;
-        for (std::size_t i = 0; i < raw.size() && out.size() < 512; ++i) {
-            if (raw[i] == '%' && i + 2 < raw.size()) {
-                const auto hex = [](char c) -> int {
-                    if (c >= '0' && c <= '9') return c - '0';
-                    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-                    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-                    return -1;
-                };
-                const int hi = hex(raw[i + 1]), lo = hex(raw[i + 2]);
-                if (hi >= 0 && lo >= 0) {
-                    out.push_back(static_cast<char>(hi * 16 + lo));
-                    i += 2;
-                    continue;
-                }
-            }
-            out.push_back(raw[i]);
-        }
-        return out;
-    }
-    return {};
+// What a session reads into: one buffer per I/O thread, used only inside one
+// handler at a time (frames are handled before the handler returns).
+std::span<char> read_buffer() {
+    thread_local std::array<char, 16 * 1024> buffer;
+    return buffer;
 }
 
-CloseReason reason_for(const beast::error_code& ec) {
-    if (ec == beast::error::timeout) return CloseReason::ping_timeout;
-    if (ec.category() == websocket::make_error_code(websocket::error::closed).category())
-        return ec == websocket::error::closed ? CloseReason::closed : CloseReason::protocol_error;
-    return CloseReason::closed;
-}
+// Reads per wake-up before other sessions get their turn.
+constexpr int reads_per_turn = 8;
 
 }  // namespace
 
-DeviceSession::DeviceSession(Stream ws, DeviceHooks& hooks, const Options& options,
-                             core::Metrics& metrics, std::string remote)
-    : ws_(std::move(ws)),
+DeviceSession::DeviceSession(Socket sock, DeviceHooks& hooks, const Options& options,
+                             core::Metrics& metrics, std::string remote,
+                             std::string admission_token)
+    : sock_(std::move(sock)),
       hooks_(hooks),
       options_(options),
       metrics_(metrics),
       remote_(std::move(remote)),
-      timer_(ws_.get_executor()),
+      admission_token_(std::move(admission_token)),
+      reader_(options.max_frame_bytes),
+      timer_(sock_.get_executor()),
+      idle_timer_(sock_.get_executor()),
       queue_(options.max_queued_commands) {}
 
 // The listener counted this connection open and handed it over (listener.cpp).
@@ -87,52 +57,125 @@ DeviceSession::~DeviceSession() {
     metrics_.security.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void DeviceSession::start(Request upgrade) {
-    asio::co_spawn(ws_.get_executor(), run(std::move(upgrade)), asio::detached);
+void DeviceSession::start(std::string early) {
+    asio::dispatch(sock_.get_executor(),
+                   [self = shared_from_this(), early = std::move(early)]() mutable {
+                       self->begin(std::move(early));
+                   });
 }
 
-asio::awaitable<void> DeviceSession::run(Request upgrade) {
-    auto self = shared_from_this();
-    using asio::as_tuple;
-    using asio::use_awaitable;
-
-    // The websocket stream has its own timeouts; the TCP stream's must be off.
-    beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = options_.handshake_timeout;
-    timeouts.idle_timeout = options_.idle_timeout;
-    timeouts.keep_alive_pings = true;  // an unanswered ping drops a dead peer
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "ptalkd"); }));
-    ws_.auto_fragment(false);  // the firmware drops continuation frames
-    ws_.read_message_max(options_.max_frame_bytes);
-
-    admission_token_ = query_value(upgrade.target(), "token");
-    auto [ec] = co_await ws_.async_accept(upgrade, as_tuple(use_awaitable));
-    upgrade = {};  // its headers would otherwise stay in this frame for the session's life
-    if (ec) {
-        finish();
-        co_return;
-    }
+void DeviceSession::begin(std::string early) {
+    beast::error_code ec;
+    sock_.non_blocking(true, ec);
+    last_heard_ = Clock::now();
     // Nothing is sent before the device's handshake (PROTOCOL.md §6).
-    arm_timer(Clock::now() + options_.handshake_timeout);
-
-    beast::flat_buffer buffer;
-    while (!closing_) {
-        auto [rec, n] = co_await ws_.async_read(buffer, as_tuple(use_awaitable));
-        if (rec) {
-            if (!closing_) reason_ = reason_for(rec);
-            if (rec == websocket::error::message_too_big)
-                metrics_.security.count(core::Limit::ws_frame);
-            break;
-        }
-        const auto data = buffer.cdata();
-        handle_frame({static_cast<const char*>(data.data()), data.size()}, ws_.got_binary());
-        buffer.consume(buffer.size());
+    arm_timer(last_heard_ + options_.handshake_timeout);
+    if (options_.idle_timeout.count() > 0) arm_idle(last_heard_ + options_.idle_timeout / 2);
+    if (!early.empty()) {
+        reader_.feed(early);
+        drain();
     }
-    close_socket();
-    finish();
+    read_more();
+}
+
+// Reads what the socket has, until it would block (the reactor is
+// edge-triggered: only then may the session wait for readability again).
+void DeviceSession::read_more() {
+    for (int turn = 0; turn < reads_per_turn; ++turn) {
+        if (closing_) return finish();
+        const auto buffer = read_buffer();
+        beast::error_code ec;
+        const std::size_t n = sock_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+        if (ec) {
+            close_socket();  // the device closed or the connection broke: reason_ stays
+            return finish();
+        }
+        last_heard_ = Clock::now();
+        ping_sent_ = false;
+        reader_.feed(buffer.first(n));
+        drain();
+    }
+    if (closing_) return finish();
+    // A busy device: let other sessions on this thread read too, then go on.
+    asio::post(sock_.get_executor(), [self = shared_from_this()] { self->read_more(); });
+}
+
+// Waits for the next bytes by peeking at one of them. Not socket::async_wait:
+// asio performs a wait only on the next readiness event, and with two I/O
+// threads the event for bytes that arrived just after read_more()'s last read
+// can be consumed by the other thread first, leaving the session deaf until
+// more bytes come (an EOF comes only once). A receive is tried at once when the
+// reactor has seen readiness, so nothing is missed.
+void DeviceSession::wait_readable() {
+    sock_.async_receive(asio::buffer(&peek_byte_, 1), Socket::message_peek,
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec || self->closing_) {
+                                self->close_socket();  // EOF: the device closed
+                                return self->finish();
+                            }
+                            self->read_more();
+                        });
+}
+
+// Handles every complete frame the reader holds.
+void DeviceSession::drain() {
+    while (!closing_) {
+        const WsEvent ev = reader_.next();
+        switch (ev.kind) {
+            case WsEvent::Kind::need_more:
+                return;
+            case WsEvent::Kind::text:
+            case WsEvent::Kind::binary:
+                handle_frame(ev.payload, ev.kind == WsEvent::Kind::binary);
+                break;
+            case WsEvent::Kind::ping:
+                send_frame(std::string(ev.payload), WsOpcode::pong);
+                break;
+            case WsEvent::Kind::pong:
+                break;
+            case WsEvent::Kind::close:
+                // The peer is going: answer its close, then end the connection.
+                send_close_echo(ev.payload);
+                reason_ = CloseReason::closed;
+                close_socket();
+                return;
+            case WsEvent::Kind::error:
+                if (ev.error == protocol::WsError::too_big)
+                    metrics_.security.count(core::Limit::ws_frame);
+                spdlog::debug("websocket protocol error device={} remote={} error=\"{}\"",
+                              device_id_, remote_, to_string(ev.error));
+                reason_ = CloseReason::protocol_error;
+                close_socket();
+                return;
+        }
+    }
+}
+
+void DeviceSession::arm_idle(Clock::time_point at) {
+    idle_timer_.expires_at(at);
+    idle_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->on_idle();
+    });
+}
+
+// Silence for half the idle timeout: a ping; for all of it: the link is dead.
+// (The firmware pings by itself after 5 s of silence, PROTOCOL.md §6.)
+void DeviceSession::on_idle() {
+    if (closing_) return;
+    const auto now = Clock::now();
+    const auto idle = options_.idle_timeout;
+    if (now - last_heard_ >= idle) {
+        reason_ = CloseReason::ping_timeout;
+        close_socket();
+        return;
+    }
+    if (now - last_heard_ >= idle / 2 && !ping_sent_) {
+        send_frame({}, WsOpcode::ping);
+        ping_sent_ = true;
+    }
+    arm_idle(last_heard_ + (ping_sent_ ? idle : idle / 2));
 }
 
 void DeviceSession::handle_frame(std::string_view payload, bool binary) {
@@ -188,7 +231,7 @@ void DeviceSession::on_handshake(const protocol::Handshake& h) {
 }
 
 void DeviceSession::execute_detached(dispatch::Request r) {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), r = std::move(r)]() mutable {
+    asio::post(sock_.get_executor(), [self = shared_from_this(), r = std::move(r)]() mutable {
         self->submit(std::move(r), {});
     });
 }
@@ -264,13 +307,17 @@ void DeviceSession::on_timer() {
 }
 
 void DeviceSession::send_text(std::string frame) {
-    send_frame(std::move(frame), false);
+    send_frame(std::move(frame), WsOpcode::text);
 }
 
-void DeviceSession::send_frame(std::string frame, bool binary) {
+// Every frame to a device is one final, unfragmented frame (PROTOCOL.md §1).
+void DeviceSession::send_frame(std::string frame, WsOpcode op) {
     if (closing_) return;
     out_bytes_ += frame.size();
-    outq_.push_back({std::move(frame), binary});
+    Outgoing& out = outq_.emplace_back();
+    out.head_size =
+        static_cast<std::uint8_t>(protocol::encode_ws_header(op, frame.size(), out.head));
+    out.data = std::move(frame);
     if (out_bytes_ > options_.max_send_queue_bytes) {
         metrics_.slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
         metrics_.security.count(core::Limit::send_queue);
@@ -283,25 +330,38 @@ void DeviceSession::send_frame(std::string frame, bool binary) {
 void DeviceSession::write_next() {
     writing_ = true;
     const Outgoing& f = outq_.front();
-    ws_.binary(f.binary);
-    ws_.async_write(asio::buffer(f.data),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->out_bytes_ -= self->outq_.front().data.size();
-                        self->outq_.pop_front();
-                        if (ec || self->closing_) {
-                            self->writing_ = false;
-                            if (ec) self->drop(CloseReason::closed);
-                            return;
-                        }
-                        if (self->outq_.empty())
-                            self->writing_ = false;
-                        else
-                            self->write_next();
-                    });
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(f.head.data(), f.head_size),
+                                                    asio::buffer(f.data)};
+    asio::async_write(sock_, buffers,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                          self->out_bytes_ -= self->outq_.front().data.size();
+                          self->outq_.pop_front();
+                          if (ec || self->closing_) {
+                              self->writing_ = false;
+                              if (ec) self->drop(CloseReason::closed);
+                              return;
+                          }
+                          if (self->outq_.empty())
+                              self->writing_ = false;
+                          else
+                              self->write_next();
+                      });
+}
+
+// The answer to a peer's close frame, when no other frame is half-written;
+// best effort, the connection ends right after it.
+void DeviceSession::send_close_echo(std::string_view payload) {
+    if (writing_ || closing_) return;
+    std::array<char, 10> head{};
+    const auto size = protocol::encode_ws_header(WsOpcode::close, payload.size(), head);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), size),
+                                                    asio::buffer(payload)};
+    beast::error_code ignored;
+    sock_.write_some(buffers, ignored);
 }
 
 void DeviceSession::drop(CloseReason why) {
-    asio::dispatch(ws_.get_executor(), [self = shared_from_this(), why] {
+    asio::dispatch(sock_.get_executor(), [self = shared_from_this(), why] {
         if (self->closing_) return;
         self->reason_ = why;
         self->close_socket();
@@ -312,10 +372,10 @@ void DeviceSession::close_socket() {
     if (closing_) return;
     closing_ = true;
     timer_.cancel();
-    auto& sock = beast::get_lowest_layer(ws_).socket();
+    idle_timer_.cancel();
     beast::error_code ignored;
-    sock.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    sock.close(ignored);  // no close frame: the firmware would never come back
+    sock_.shutdown(Socket::shutdown_both, ignored);
+    sock_.close(ignored);  // no close frame: the firmware would never come back
 }
 
 void DeviceSession::finish() {

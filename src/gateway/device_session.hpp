@@ -4,8 +4,14 @@
 // session's strand; other threads talk to it only through the thread-safe
 // members, which post to that strand.
 //
+// The socket is a plain TCP socket after the upgrade (listener.cpp answers it,
+// ws_upgrade.hpp) and the framing is protocol::WsReader: the session waits for
+// readability and reads into one buffer per I/O thread, so an idle device holds
+// no read buffer and no pending composed operation (docs/PERFORMANCE.md).
+//
 // A device's connection is always ended by closing TCP, never by a close frame:
 // the firmware does not reconnect after a close frame (PROTOCOL.md §6).
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <list>
@@ -16,18 +22,17 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/beast/core/error.hpp>
 
 #include "core/metrics.hpp"
 #include "dispatch/device_queue.hpp"
 #include "gateway/device_hooks.hpp"
 #include "gateway/options.hpp"
 #include "ota/transfer.hpp"
+#include "protocol/ws_frame.hpp"
 
 namespace ptalk::gateway {
 
@@ -36,16 +41,18 @@ namespace beast = boost::beast;
 
 class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
   public:
-    using Stream = beast::websocket::stream<beast::tcp_stream>;
-    using Request = beast::http::request<beast::http::string_body>;
+    using Socket = asio::ip::tcp::socket;
     using CompletionHandler = asio::any_completion_handler<void(dispatch::Completion)>;
 
-    DeviceSession(Stream ws, DeviceHooks& hooks, const Options& options, core::Metrics& metrics,
-                  std::string remote);
+    // `sock` has just sent the 101 answer to an upgrade whose URL carried
+    // `admission_token` (?token=, docs/SECURITY.md).
+    DeviceSession(Socket sock, DeviceHooks& hooks, const Options& options, core::Metrics& metrics,
+                  std::string remote, std::string admission_token);
     ~DeviceSession();
 
-    // Completes the upgrade and runs the session. Call once, on the strand.
-    void start(Request upgrade);
+    // Runs the session; `early` holds bytes read past the upgrade request (the
+    // device's first frames). Call once.
+    void start(std::string early);
 
     // Queues a command for the device and completes with its outcome. Thread-safe.
     // A request with id 0 gets one from the hooks.
@@ -54,14 +61,14 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
         return asio::async_initiate<Token, void(dispatch::Completion)>(
             [self = shared_from_this()](auto handler, dispatch::Request req) {
                 // The outcome is delivered on the caller's executor, not the session's strand.
-                auto ex = asio::get_associated_executor(handler, self->ws_.get_executor());
+                auto ex = asio::get_associated_executor(handler, self->sock_.get_executor());
                 CompletionHandler deliver(
                     [ex, h = std::move(handler)](dispatch::Completion c) mutable {
                         asio::post(ex, [h = std::move(h), c = std::move(c)]() mutable {
                             std::move(h)(std::move(c));
                         });
                     });
-                asio::post(self->ws_.get_executor(),
+                asio::post(self->sock_.get_executor(),
                            [self, req = std::move(req), h = std::move(deliver)]() mutable {
                                self->submit(std::move(req), std::move(h));
                            });
@@ -79,14 +86,14 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     auto async_transfer(ota::TransferSpec spec, Token&& token) {
         return asio::async_initiate<Token, void(ota::TransferResult)>(
             [self = shared_from_this()](auto handler, ota::TransferSpec sp) {
-                auto ex = asio::get_associated_executor(handler, self->ws_.get_executor());
+                auto ex = asio::get_associated_executor(handler, self->sock_.get_executor());
                 TransferHandler deliver(
                     [ex, h = std::move(handler)](ota::TransferResult r) mutable {
                         asio::post(ex, [h = std::move(h), r = std::move(r)]() mutable {
                             std::move(h)(std::move(r));
                         });
                     });
-                asio::post(self->ws_.get_executor(),
+                asio::post(self->sock_.get_executor(),
                            [self, sp = std::move(sp), h = std::move(deliver)]() mutable {
                                self->start_transfer(std::move(sp), std::move(h));
                            });
@@ -108,7 +115,12 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     }
 
   private:
-    asio::awaitable<void> run(Request upgrade);
+    void begin(std::string early);
+    void read_more();
+    void wait_readable();
+    void drain();
+    void arm_idle(dispatch::Clock::time_point at);
+    void on_idle();
     void handle_frame(std::string_view payload, bool binary);
     void on_handshake(const protocol::Handshake& h);
     void submit(dispatch::Request r, CompletionHandler h);
@@ -117,7 +129,8 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     void arm_timer(dispatch::Clock::time_point deadline);
     void on_timer();
     void send_text(std::string frame);
-    void send_frame(std::string frame, bool binary);
+    void send_frame(std::string frame, protocol::WsOpcode op);
+    void send_close_echo(std::string_view payload);
     void write_next();
     void close_socket();
     void finish();
@@ -135,17 +148,21 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
 
     struct Outgoing {
         std::string data;
-        bool binary = false;
+        std::array<char, 10> head{};
+        std::uint8_t head_size = 0;
     };
 
-    Stream ws_;
+    Socket sock_;
     DeviceHooks& hooks_;
     const Options& options_;
     core::Metrics& metrics_;
     std::string remote_;
     std::string device_id_;
     std::string admission_token_;  // the upgrade URL's ?token= (docs/SECURITY.md)
-    asio::steady_timer timer_;
+    protocol::WsReader reader_;
+    asio::steady_timer timer_;       // the handshake deadline, then the command timeout
+    asio::steady_timer idle_timer_;  // silence: a ping at half the idle timeout, then the drop
+    dispatch::Clock::time_point last_heard_{};
     dispatch::DeviceQueue queue_;
     std::unordered_map<std::uint64_t, CompletionHandler> waiting_;
     std::list<Outgoing> outq_;  // usually empty: a list holds no memory then, a deque ~600 bytes
@@ -155,6 +172,8 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     std::atomic<bool> transferring_{false};
     CloseReason reason_ = CloseReason::closed;
     bool handshaken_ = false;
+    bool ping_sent_ = false;
+    char peek_byte_ = 0;  // wait_readable() peeks into it
     bool writing_ = false;
     bool closing_ = false;
     bool finished_ = false;

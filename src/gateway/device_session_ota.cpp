@@ -28,7 +28,7 @@ void DeviceSession::start_transfer(ota::TransferSpec spec, TransferHandler h) {
     if (!command) return refuse(TransferEnd::failed, "cannot build request_ota");
 
     const auto timeout = spec.request_timeout;
-    ota_ = std::make_unique<TransferRun>(std::move(spec), std::move(h), ws_.get_executor());
+    ota_ = std::make_unique<TransferRun>(std::move(spec), std::move(h), sock_.get_executor());
     if (ota_->spec.progress) ota_->spec.progress->bytes_total = ota_->spec.offer.size;
     transferring_ = true;
     ota_->request_id = hooks_.next_command_id();
@@ -85,7 +85,7 @@ void DeviceSession::perform_ota(ota::SenderActions a) {
         const auto off = static_cast<std::size_t>(run.sender.offset(seq));
         std::string frame;
         protocol::encode_chunk(seq, {image.data() + off, run.sender.length(seq)}, frame);
-        send_frame(std::move(frame), true);
+        send_frame(std::move(frame), protocol::WsOpcode::binary);
     }
     if (auto* p = run.spec.progress.get()) {
         p->bytes_acked = run.sender.bytes_acked();

@@ -18,6 +18,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "gateway/device_session.hpp"
+#include "gateway/ws_upgrade.hpp"
 
 namespace ptalk::gateway {
 
@@ -368,11 +369,24 @@ asio::awaitable<void> Listener::serve(beast::tcp_stream stream, beast::flat_buff
             const auto target = std::string_view(req.target());
             const auto path = target.substr(0, target.find('?'));
             if (path == options_.ws_path && !stopping_) {
-                auto session =
-                    std::make_shared<DeviceSession>(DeviceSession::Stream(std::move(stream)),
-                                                    hooks_, options_, metrics_, ctx.remote);
+                if (auto refusal = upgrade_refusal(req)) {
+                    count_response(metrics_, refusal->result_int());
+                    co_await http::async_write(stream, *refusal, as_tuple(use_awaitable));
+                    break;
+                }
+                auto accepted = upgrade_response(req);
+                stream.expires_after(options_.http_timeout);
+                auto [uec, un] =
+                    co_await http::async_write(stream, accepted, as_tuple(use_awaitable));
+                if (uec) break;
+                stream.expires_never();
+                // Bytes past the upgrade request are the device's first frames.
+                std::string early(static_cast<const char*>(buffer.cdata().data()), buffer.size());
+                auto session = std::make_shared<DeviceSession>(stream.release_socket(), hooks_,
+                                                               options_, metrics_, ctx.remote,
+                                                               query_value(target, "token"));
                 open_connection.handed_over = true;  // ~DeviceSession counts it closed
-                session->start(std::move(req));
+                session->start(std::move(early));
                 co_return;
             }
             auto res = plain_error(http::status::not_found, "not_found",

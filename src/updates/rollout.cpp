@@ -57,7 +57,13 @@ std::size_t Rollout::batch_count() const noexcept {
 }
 
 void Rollout::set_member_state(const std::string& device, std::string_view state) {
-    if (auto it = members_.find(device); it != members_.end()) it->second.state = state;
+    auto it = members_.find(device);
+    if (it == members_.end()) return;
+    // A finished member stays finished: reports of one update's steps can
+    // arrive out of order (they are made on two pool threads), and a late
+    // "awaiting_reboot" after "succeeded" would hold the rollout forever.
+    if (is_finished_member_state(it->second.state) && !is_finished_member_state(state)) return;
+    it->second.state = state;
 }
 
 std::string_view Rollout::member_state(const std::string& device) const {

@@ -54,7 +54,8 @@ class Rollout {
 
     // Member states are the update states ("pending", ..., "succeeded") plus
     // "waiting" (not started yet), "skipped" (already on the version) and
-    // "low_battery" (refused by the battery floor when its turn came).
+    // "low_battery" (refused by the battery floor when its turn came). A
+    // finished member's state is final: a late report of an earlier step is ignored.
     void set_member_state(const std::string& device, std::string_view state);
 
     [[nodiscard]] bool start();  // planned -> running

@@ -65,6 +65,11 @@ class Limits : public ::testing::Test {
     void TearDown() override {
         if (fleet_) fleet_->stop();
         if (server_) {
+            // kill -9 loses at most the writes of the last batch window: let
+            // the store take the fleet's rows first (the box may be loaded).
+            EXPECT_TRUE(
+                eventually([&] { return metric(*http_, "ptalk_store_queue_depth") == 0; }, 10s));
+            std::this_thread::sleep_for(200ms);  // the batch taken is committed
             server_->kill9();
             server_->start();
             HttpClient after(server_->port());

@@ -41,6 +41,9 @@ PtalkExec::PtalkExec(const std::vector<std::string>& args, std::vector<std::stri
 }
 
 void PtalkExec::exec() {
+    // The test's own sockets (the in-process simulator's devices) must not live
+    // on in the child: a device's close would then send no FIN to ptalkd.
+    close_range(3, ~0U, 0);
     execve(argv_[0], argv_.data(), envp_.data());
     _exit(127);
 }

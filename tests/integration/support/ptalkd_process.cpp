@@ -109,6 +109,7 @@ void PtalkdProcess::spawn() {
             dup2(fd, 1);
             dup2(fd, 2);
         }
+        close_range(3, ~0U, 0);  // no test sockets (simulated devices) held open by ptalkd
         execv(argv[0], argv.data());
         _exit(127);
     }

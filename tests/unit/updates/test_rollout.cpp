@@ -61,6 +61,16 @@ TEST(Rollout, TheNextBatchWaitsForTheOneBefore) {
     EXPECT_EQ(r.state(), RolloutState::completed);
 }
 
+TEST(Rollout, ALateReportOfAnEarlierStepDoesNotUndoAFinishedMember) {
+    Rollout r(plan(2, 1, 1));
+    ASSERT_TRUE(r.start());
+    EXPECT_EQ(r.next(all_online), (Ids{"d0"}));
+    r.set_member_state("d0", "succeeded");
+    r.set_member_state("d0", "awaiting_reboot");  // reported on another thread, arrived late
+    EXPECT_EQ(r.member_state("d0"), "succeeded");
+    EXPECT_EQ(r.next(all_online), (Ids{"d1"})) << "the rollout goes on";
+}
+
 TEST(Rollout, ConcurrencyIsCapped) {
     Rollout r(plan(6, 6, 2));
     ASSERT_TRUE(r.start());
