@@ -1,7 +1,7 @@
 """Issue 6 benchmarks: a config job over N online devices (the simulated fleet
 spread over processes, each well under the 20 000 fd limit), and the events per
 second one SSE client receives while that job runs (every device changes its
-desired state, its volume and its command history: ~3 events per device).
+volume and its command history: ~2 events per device, plus one desired.changed for the job).
 
 Usage: python3 bench/system/live_bench.py --build build/bench [--devices 15000] [--per-process 7500]
 Prints one JSON object (and writes it to --out when given).

@@ -123,6 +123,13 @@ class Fleet final : public gateway::DeviceHooks {
                                              const std::string& by, bool apply_now = true);
     // Sends what desired state still needs (online devices with a fresh status).
     void reconcile(const std::string& id);
+    // Fleet jobs: one patch over many devices, without applying it; one store
+    // write for all (no desired.changed per device: the job records one).
+    // Returns how many devices it changed.
+    std::size_t patch_desired_many(const std::vector<std::string>& ids, const live::DesiredPatch& p,
+                                   const std::string& by);
+    // Fleet jobs: the ids a filter matches, in id order (no copies of the records).
+    [[nodiscard]] std::vector<std::string> device_ids(const DeviceQuery& q) const;
 
     // Queues a command for a device that is offline; sent after its next
     // handshake's status, or expired after `ttl`. Returns the command id.

@@ -2,6 +2,9 @@
 // next handshake's request_status; drift under enforce|adopt) and commands
 // queued for offline devices (sent after the next handshake's status, or
 // expired). docs/LIVE.md.
+#include <algorithm>
+#include <cctype>
+
 #include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -88,6 +91,57 @@ std::optional<Fleet::DesiredView> Fleet::patch_desired(const std::string& id,
         }
     }
     return view;
+}
+
+std::size_t Fleet::patch_desired_many(const std::vector<std::string>& ids,
+                                      const live::DesiredPatch& p, const std::string& by) {
+    std::vector<store::DesiredRecord> changed;
+    changed.reserve(ids.size());
+    const auto now = store::unix_millis_now();
+    constexpr std::size_t chunk = 1000;  // the registry lock is let go between chunks
+    for (std::size_t from = 0; from < ids.size(); from += chunk) {
+        std::unique_lock lock(mutex_);
+        for (std::size_t i = from; i < std::min(ids.size(), from + chunk); ++i) {
+            const auto& id = ids[i];
+            auto [it, inserted] = devices_.try_emplace(id);
+            Entry& e = it->second;
+            if (inserted) e.record.id = id;
+            e.desired.record.device_id = id;
+            if (!live::apply_patch(e.desired, p, now, by)) {
+                if (inserted) devices_.erase(it);
+                continue;
+            }
+            changed.push_back(e.desired.record);
+        }
+    }
+    const auto n = changed.size();
+    if (n != 0) store_.put_desired_many(std::move(changed));
+    return n;
+}
+
+std::vector<std::string> Fleet::device_ids(const DeviceQuery& q) const {
+    std::string name_filter;
+    if (q.name_contains) {
+        name_filter = *q.name_contains;
+        for (auto& c : name_filter)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    std::vector<std::string> ids;
+    std::shared_lock lock(mutex_);
+    ids.reserve(devices_.size());
+    for (const auto& [id, e] : devices_) {
+        const auto& d = e.record;
+        if (q.online && d.online != *q.online) continue;
+        if (q.firmware_version && d.firmware_version != q.firmware_version) continue;
+        if (q.name_contains) {
+            std::string name = d.name.value_or("");
+            for (auto& c : name)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (name.find(name_filter) == std::string::npos) continue;
+        }
+        ids.push_back(id);
+    }
+    return ids;
 }
 
 void Fleet::reconcile(const std::string& id) {

@@ -133,16 +133,7 @@ std::vector<std::string> JobManager::resolve(const live::JobTarget& t) const {
         q.firmware_version = t.firmware_version;
         q.name_contains = t.name_contains;
     }
-    q.limit = 1000;
-    std::vector<std::string> ids;
-    for (;;) {
-        auto page = fleet_.devices(q);
-        for (const auto& d : page.devices)
-            ids.push_back(d.record.id);
-        if (page.next_cursor.empty()) break;
-        q.cursor = page.next_cursor;
-    }
-    return ids;
+    return fleet_.device_ids(q);
 }
 
 std::uint64_t JobManager::start(live::JobRequest req, std::string requested_by) {
@@ -278,9 +269,24 @@ asio::awaitable<void> JobManager::run(std::shared_ptr<Job> job, bool resumed) {
         // Desired state first, for every target: offline devices converge later.
         // Once recorded (in a batch with or after the desired rows), a resumed
         // job does not set it again over a later change.
+        // One store write and one desired.changed event for the whole job.
         const std::string by = "job:" + std::to_string(job->id);
-        for (const auto& o : job->outcomes)
-            fleet_.patch_desired(o.device_id, job->req.patch, by, false);
+        std::vector<std::string> ids;
+        {
+            std::lock_guard lk(job->mutex);
+            ids.reserve(job->outcomes.size());
+            for (const auto& o : job->outcomes)
+                ids.push_back(o.device_id);
+        }
+        const auto changed = fleet_.patch_desired_many(ids, job->req.patch, by);
+        store::EventRecord e;
+        e.time = store::unix_millis_now();
+        e.type = "desired.changed";
+        e.data = json::serialize(json::object{{"job_id", job->id},
+                                              {"devices", changed},
+                                              {"patch", job->req.params},
+                                              {"updated_by", by}});
+        store_.append_event(std::move(e));
         std::lock_guard lk(job->mutex);
         job->desired_applied = true;
         store_.put_job(record(*job));

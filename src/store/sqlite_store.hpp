@@ -119,6 +119,7 @@ class SqliteStore final : public Store {
     [[nodiscard]] Result<std::vector<std::pair<std::uint64_t, std::uint64_t>>>
     load_webhook_cursors() override;
     [[nodiscard]] Result<std::uint64_t> max_event_id() override;
+    void put_desired_many(std::vector<DesiredRecord> rows) override;
 
   private:
     // A short-lived connection of its own for the firmware table (see above).

@@ -50,6 +50,18 @@ DELETE FROM webhook_deliveries WHERE webhook_id = ?1 AND id <= (
     SELECT id FROM webhook_deliveries WHERE webhook_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
 )sql";
 
+// As put_desired's (sqlite_store_live.cpp): never over a newer version.
+constexpr std::string_view put_desired_many_sql = R"sql(
+INSERT INTO desired_state (device_id, volume, brightness, device_name, version,
+                           updated_at, updated_by)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT (device_id) DO UPDATE SET
+    volume = excluded.volume, brightness = excluded.brightness,
+    device_name = excluded.device_name, version = excluded.version,
+    updated_at = excluded.updated_at, updated_by = excluded.updated_by
+WHERE excluded.version >= desired_state.version
+)sql";
+
 }  // namespace
 
 void SqliteStore::put_job(JobRecord j) {
@@ -249,6 +261,29 @@ Result<std::vector<std::pair<std::uint64_t, std::uint64_t>>> SqliteStore::load_w
                          static_cast<std::uint64_t>(s->int64(1)));
     if (rc != SQLITE_DONE) return sqlite::status_from(db->get(), rc, "cannot read webhook cursors");
     return out;
+}
+
+void SqliteStore::put_desired_many(std::vector<DesiredRecord> rows) {
+    if (!live_writer_ || rows.empty()) return;
+    // One writer entry for the lot; the upsert keeps the newest version when a
+    // single put_desired of the same device lands in the same transaction.
+    auto key = fmt::format("d*:{:020}", ++job_rows_seq_);
+    live_writer_->put(std::move(key), [rows = std::move(rows)](sqlite3* db) -> Status {
+        auto s = sqlite::Statement::prepare(db, put_desired_many_sql);
+        if (!s) return s.error();
+        for (const auto& d : rows) {
+            s->reset();
+            s->bind(1, std::string_view(d.device_id));
+            s->bind(2, d.volume);
+            s->bind(3, d.brightness);
+            s->bind(4, d.device_name);
+            s->bind(5, static_cast<std::int64_t>(d.version));
+            s->bind(6, d.updated_at);
+            s->bind(7, std::string_view(d.updated_by));
+            if (Status st = run_once(db, *s, "cannot write desired state"); !st) return st;
+        }
+        return Status{};
+    });
 }
 
 Result<std::uint64_t> SqliteStore::max_event_id() {

@@ -9,10 +9,17 @@ namespace ptalk::store {
 
 namespace {
 
+// Never over a newer version: single puts and a job's batch (put_desired_many)
+// may commit in either order within one transaction.
 constexpr std::string_view put_desired_sql = R"sql(
-INSERT OR REPLACE INTO desired_state (device_id, volume, brightness, device_name, version,
-                                      updated_at, updated_by)
+INSERT INTO desired_state (device_id, volume, brightness, device_name, version,
+                           updated_at, updated_by)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT (device_id) DO UPDATE SET
+    volume = excluded.volume, brightness = excluded.brightness,
+    device_name = excluded.device_name, version = excluded.version,
+    updated_at = excluded.updated_at, updated_by = excluded.updated_by
+WHERE excluded.version >= desired_state.version
 )sql";
 
 constexpr std::string_view put_queued_sql = R"sql(
@@ -24,6 +31,18 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
 Status run_once(sqlite3* db, sqlite::Statement& s, std::string_view what) {
     const int rc = s.step();
     return rc == SQLITE_DONE ? Status{} : sqlite::status_from(db, rc, what);
+}
+
+Status bind_and_put_desired(sqlite3* db, sqlite::Statement& s, const DesiredRecord& d) {
+    s.reset();
+    s.bind(1, std::string_view(d.device_id));
+    s.bind(2, d.volume);
+    s.bind(3, d.brightness);
+    s.bind(4, d.device_name);
+    s.bind(5, static_cast<std::int64_t>(d.version));
+    s.bind(6, d.updated_at);
+    s.bind(7, std::string_view(d.updated_by));
+    return run_once(db, s, "cannot write desired state");
 }
 
 }  // namespace
@@ -39,14 +58,7 @@ void SqliteStore::put_desired(DesiredRecord d) {
     live_writer_->put(std::move(key), [d = std::move(d)](sqlite3* db) -> Status {
         auto s = sqlite::Statement::prepare(db, put_desired_sql);
         if (!s) return s.error();
-        s->bind(1, std::string_view(d.device_id));
-        s->bind(2, d.volume);
-        s->bind(3, d.brightness);
-        s->bind(4, d.device_name);
-        s->bind(5, static_cast<std::int64_t>(d.version));
-        s->bind(6, d.updated_at);
-        s->bind(7, std::string_view(d.updated_by));
-        return run_once(db, *s, "cannot write desired state");
+        return bind_and_put_desired(db, *s, d);
     });
 }
 

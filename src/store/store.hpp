@@ -346,6 +346,12 @@ class Store {
         (void)limit;
         return std::vector<WebhookDeliveryRecord>{};
     }
+    // Many devices' desired state in one writer entry (fleet jobs). A row never
+    // replaces a newer version of the same device's, whatever the order of writes.
+    virtual void put_desired_many(std::vector<DesiredRecord> rows) {
+        for (auto& d : rows)
+            put_desired(std::move(d));
+    }
     // The largest event id committed so far (0: none).
     [[nodiscard]] virtual Result<std::uint64_t> max_event_id() { return std::uint64_t{0}; }
     // webhook id -> last event id.

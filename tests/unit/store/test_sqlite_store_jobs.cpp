@@ -1,5 +1,6 @@
 // Migration v6 (issue 6): jobs and their devices, webhook deliveries and cursors.
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -139,6 +140,48 @@ TEST(SqliteStoreJobs, WebhookDeliveriesAreBoundedAndTheCursorKept) {
     ASSERT_TRUE(cursors);
     ASSERT_EQ(cursors->size(), 1u);
     EXPECT_EQ(cursors->front(), (std::pair<std::uint64_t, std::uint64_t>{1, 5}));
+}
+
+DesiredRecord desired(std::string id, std::uint64_t version, int volume) {
+    DesiredRecord d;
+    d.device_id = std::move(id);
+    d.volume = volume;
+    d.version = version;
+    d.updated_at = 1000 + static_cast<UnixMillis>(version);
+    d.updated_by = "v" + std::to_string(version);
+    return d;
+}
+
+TEST(SqliteStoreJobs, ADesiredBatchNeverReplacesANewerVersion) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    // In one writer window: a newer single put, then an older batch (a job's),
+    // and an older single put after a newer batch. Whatever order they commit
+    // in, each device keeps its newest version.
+    store->put_desired(desired("aa0000000001", 5, 50));
+    store->put_desired_many({desired("aa0000000001", 4, 40), desired("aa0000000002", 7, 70),
+                             desired("aa0000000003", 1, 10)});
+    store->put_desired(desired("aa0000000002", 6, 60));
+    ASSERT_TRUE(store->flush_live().ok());
+    auto rows = store->load_desired();
+    ASSERT_TRUE(rows);
+    std::map<std::string, DesiredRecord> by_id;
+    for (auto& d : *rows)
+        by_id[d.device_id] = d;
+    ASSERT_EQ(by_id.size(), 3u);
+    EXPECT_EQ(by_id["aa0000000001"], desired("aa0000000001", 5, 50));
+    EXPECT_EQ(by_id["aa0000000002"], desired("aa0000000002", 7, 70));
+    EXPECT_EQ(by_id["aa0000000003"], desired("aa0000000003", 1, 10));
+    // A newer single put still wins afterwards.
+    store->put_desired(desired("aa0000000002", 8, 80));
+    ASSERT_TRUE(store->flush_live().ok());
+    auto again = store->load_desired();
+    ASSERT_TRUE(again);
+    for (const auto& d : *again) {
+        if (d.device_id == "aa0000000002") {
+            EXPECT_EQ(d.volume, 80);
+        }
+    }
 }
 
 }  // namespace
