@@ -7,7 +7,7 @@ what=${1:-build}
 build_pkgs=(cmake ninja-build g++ pkg-config ccache
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libsqlite3-dev libpq-dev libpqxx-dev libnats-dev libssl-dev zlib1g-dev
-    libcli11-dev libspdlog-dev libfmt-dev libreadline-dev)
+    libcli11-dev libspdlog-dev libfmt-dev libreadline-dev libjemalloc-dev)
 test_pkgs=(googletest libgtest-dev libgmock-dev libbenchmark-dev
     clang libclang-rt-14-dev curl python3)
 

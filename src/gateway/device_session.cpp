@@ -57,16 +57,20 @@ DeviceSession::~DeviceSession() {
     metrics_.security.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void DeviceSession::start(std::string early) {
-    asio::dispatch(sock_.get_executor(),
-                   [self = shared_from_this(), early = std::move(early)]() mutable {
-                       self->begin(std::move(early));
-                   });
+void DeviceSession::start(std::string upgrade_answer, std::string early) {
+    asio::dispatch(
+        sock_.get_executor(),
+        [self = shared_from_this(), answer = std::move(upgrade_answer),
+         early = std::move(early)]() mutable { self->begin(std::move(answer), std::move(early)); });
 }
 
-void DeviceSession::begin(std::string early) {
+void DeviceSession::begin(std::string upgrade_answer, std::string early) {
     beast::error_code ec;
     sock_.non_blocking(true, ec);
+    // The 101 goes out as it is: raw bytes ahead of any frame.
+    out_bytes_ += upgrade_answer.size();
+    outq_.emplace_back().data = std::move(upgrade_answer);
+    write_next();
     last_heard_ = Clock::now();
     // Nothing is sent before the device's handshake (PROTOCOL.md §6).
     arm_timer(last_heard_ + options_.handshake_timeout);

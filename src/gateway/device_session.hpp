@@ -50,9 +50,10 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
                   std::string remote, std::string admission_token);
     ~DeviceSession();
 
-    // Runs the session; `early` holds bytes read past the upgrade request (the
-    // device's first frames). Call once.
-    void start(std::string early);
+    // Runs the session: sends `upgrade_answer` (the 101 response) and handles
+    // `early`, the bytes read past the upgrade request (the device's first
+    // frames). Call once.
+    void start(std::string upgrade_answer, std::string early);
 
     // Queues a command for the device and completes with its outcome. Thread-safe.
     // A request with id 0 gets one from the hooks.
@@ -115,7 +116,7 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     }
 
   private:
-    void begin(std::string early);
+    void begin(std::string upgrade_answer, std::string early);
     void read_more();
     void wait_readable();
     void drain();

@@ -374,11 +374,8 @@ asio::awaitable<void> Listener::serve(beast::tcp_stream stream, beast::flat_buff
                     co_await http::async_write(stream, *refusal, as_tuple(use_awaitable));
                     break;
                 }
-                auto accepted = upgrade_response(req);
-                stream.expires_after(options_.http_timeout);
-                auto [uec, un] =
-                    co_await http::async_write(stream, accepted, as_tuple(use_awaitable));
-                if (uec) break;
+                // The session writes the 101 itself: the connection's coroutine
+                // ends here and holds nothing for the device's lifetime.
                 stream.expires_never();
                 // Bytes past the upgrade request are the device's first frames.
                 std::string early(static_cast<const char*>(buffer.cdata().data()), buffer.size());
@@ -386,7 +383,7 @@ asio::awaitable<void> Listener::serve(beast::tcp_stream stream, beast::flat_buff
                                                                options_, metrics_, ctx.remote,
                                                                query_value(target, "token"));
                 open_connection.handed_over = true;  // ~DeviceSession counts it closed
-                session->start(std::move(early));
+                session->start(upgrade_response(req), std::move(early));
                 co_return;
             }
             auto res = plain_error(http::status::not_found, "not_found",

@@ -39,14 +39,11 @@ std::optional<HttpResponse> upgrade_refusal(const HttpRequest& req) {
     return std::nullopt;
 }
 
-UpgradeResponse upgrade_response(const HttpRequest& req) {
-    UpgradeResponse res{http::status::switching_protocols, req.version()};
-    res.set(http::field::server, "ptalkd");
-    res.set(http::field::upgrade, "websocket");
-    res.set(http::field::connection, "Upgrade");
-    res.set(http::field::sec_websocket_accept,
-            websocket_accept_key(req[http::field::sec_websocket_key]));
-    return res;
+std::string upgrade_response(const HttpRequest& req) {
+    return fmt::format(
+        "HTTP/1.1 101 Switching Protocols\r\nServer: ptalkd\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+        websocket_accept_key(req[http::field::sec_websocket_key]));
 }
 
 std::string websocket_accept_key(std::string_view key) {

@@ -7,21 +7,17 @@
 #include <string>
 #include <string_view>
 
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/message.hpp>
-
 #include "gateway/http_handler.hpp"
 
 namespace ptalk::gateway {
-
-using UpgradeResponse = boost::beast::http::response<boost::beast::http::empty_body>;
 
 // An answer refusing `req` (400, or 426 for a WebSocket version other than 13),
 // or nothing when it may be accepted. `req` must be an upgrade (is_upgrade()).
 [[nodiscard]] std::optional<HttpResponse> upgrade_refusal(const HttpRequest& req);
 
-// The 101 Switching Protocols answer to an upgrade upgrade_refusal() let pass.
-[[nodiscard]] UpgradeResponse upgrade_response(const HttpRequest& req);
+// The 101 Switching Protocols answer to an upgrade upgrade_refusal() let pass,
+// as the bytes to send: the device's session writes it (DeviceSession::start).
+[[nodiscard]] std::string upgrade_response(const HttpRequest& req);
 
 // Sec-WebSocket-Accept for a Sec-WebSocket-Key.
 [[nodiscard]] std::string websocket_accept_key(std::string_view key);

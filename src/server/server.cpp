@@ -1,11 +1,14 @@
 #include "server/server.hpp"
 
+#include "core/memory.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -78,6 +81,7 @@ std::optional<std::string> Server::start() {
     }
     listener_->start();
     start_live_timers();
+    start_memory_trim();
     const unsigned n =
         config_.threads != 0 ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     running_ = true;
@@ -129,6 +133,7 @@ void Server::stop() {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     rollouts_->stop();
     updates_->stop();
+    asio::post(trim_timer_.get_executor(), [this] { trim_timer_.cancel(); });
     ioc_.stop();
     for (auto& t : threads_)
         t.join();
@@ -153,6 +158,17 @@ void Server::start_live_timers() {
             }
         },
         asio::detached);
+}
+
+// Every few seconds on the blocking pool: after a connection storm the
+// transient memory of the upgrades goes back to the system (core/memory.hpp).
+void Server::start_memory_trim() {
+    trim_timer_.expires_after(std::chrono::seconds(5));
+    trim_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || !running_) return;
+        core::release_free_memory();
+        start_memory_trim();
+    });
 }
 
 void Server::run_until_signal() {

@@ -10,6 +10,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "api/api.hpp"
@@ -55,6 +57,7 @@ class Server {
 
   private:
     void start_live_timers();
+    void start_memory_trim();
     // security.cpp: tokens, admission and the API's front; a reason on failure.
     std::optional<std::string> start_security();
     // The update store and managers; a reason on failure.
@@ -68,6 +71,7 @@ class Server {
     std::unique_ptr<live::EventHub> hub_;  // before the store's listener may call it
     boost::asio::io_context ioc_;
     boost::asio::thread_pool blocking_{2};
+    boost::asio::steady_timer trim_timer_{boost::asio::make_strand(blocking_)};
     std::unique_ptr<fleet::Fleet> fleet_;
     std::unique_ptr<fleet::JobManager> jobs_;
     std::unique_ptr<live::WebhookManager> webhooks_;
