@@ -26,10 +26,22 @@ namespace ptalk::test {
 
 namespace {
 
+// A port below the kernel's ephemeral range (32768-60999): a port the kernel
+// hands out (port 0) can be given to a simulated device's outgoing connection
+// before ptalkd binds it, or while a test restarts ptalkd on it.
 std::uint16_t free_port() {
+    thread_local std::mt19937 rng(std::random_device{}());
     boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const auto port =
+            static_cast<std::uint16_t>(std::uniform_int_distribution<int>(20000, 32000)(rng));
+        boost::asio::ip::tcp::acceptor a(ioc);
+        boost::system::error_code ec;
+        a.open(boost::asio::ip::tcp::v4(), ec);
+        a.bind({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+        if (!ec) return port;
+    }
+    throw std::runtime_error("no free port in 20000-32000");
 }
 
 std::filesystem::path make_temp_dir() {
