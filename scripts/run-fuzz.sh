@@ -14,7 +14,7 @@ build=${1:?$usage}
 seconds=${2:?$usage}
 shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -gt 0 ]; then targets=("$@"); else targets=(fuzz_frame_parser fuzz_ota_chunk fuzz_api_request); fi
+if [ $# -gt 0 ]; then targets=("$@"); else targets=(fuzz_frame_parser fuzz_ota_chunk fuzz_ws_frame fuzz_api_request); fi
 case $seconds in '' | *[!0-9]*) echo "$usage" >&2; exit 2 ;; esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ptalk-fuzz.XXXXXX")
