@@ -54,6 +54,13 @@ class SecureApi final : public gateway::HttpHandler {
                                                         std::string_view target,
                                                         std::string_view authorization);
 
+    // Called with a device id whose admission was just taken back (its device
+    // token revoked in token mode, or its allowlist entry removed in allowlist
+    // mode): the server ends its connection so that admission is asked again.
+    void on_admission_withdrawn(std::function<void(const std::string& device_id)> f) {
+        withdrawn_ = std::move(f);
+    }
+
   private:
     enum class Verdict { allowed, missing, invalid, scope };
     struct Decision {
@@ -77,6 +84,8 @@ class SecureApi final : public gateway::HttpHandler {
     HttpResponse unregister_device(const std::string& raw_id);
     HttpResponse allowlist() const;
     void event(std::optional<std::string> device_id, std::string type, std::string data);
+    void withdraw(const std::string& device_id, auth::AdmissionMode when);
+    std::function<void(const std::string&)> withdrawn_;
 
     gateway::HttpHandler& inner_;
     auth::TokenRegistry& tokens_;

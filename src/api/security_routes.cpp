@@ -347,6 +347,15 @@ HttpResponse SecureApi::create_token(const HttpRequest& req) {
     return json_response(http::status::created, o);
 }
 
+// A connected device whose admission was taken back is cut off (at the TCP
+// level, like every device disconnect): it reconnects and is asked again, so
+// one that still holds a valid credential (the fleet token) comes back.
+void SecureApi::withdraw(const std::string& device_id, auth::AdmissionMode when) {
+    if (admission_.mode() != when || !withdrawn_) return;
+    spdlog::info("device admission withdrawn id={}: its connection is ended", device_id);
+    withdrawn_(device_id);
+}
+
 HttpResponse SecureApi::revoke_token(const std::string& raw_id) {
     const auto id = int_param(Target{{}, {{"id", raw_id}}}, "id", 1, INT64_MAX);
     if (!id.value) {
@@ -363,6 +372,7 @@ HttpResponse SecureApi::revoke_token(const std::string& raw_id) {
     spdlog::info("api token revoked id={}", uid);
     event(std::nullopt, "token.revoked", json::serialize(json::object{{"id", uid}}));
     const auto info = tokens_.find(uid);
+    if (info && info->device_id) withdraw(*info->device_id, auth::AdmissionMode::token);
     return json_response(http::status::ok, info ? json::value(token_json(*info)) : json::value());
 }
 
@@ -410,6 +420,7 @@ HttpResponse SecureApi::unregister_device(const std::string& raw_id) {
                               "device " + *id + " is not on the allowlist");
     }
     event(*id, "device.unregistered", "{}");
+    withdraw(*id, auth::AdmissionMode::allowlist);
     return json_response(http::status::ok, json::object{{"device_id", *id}, {"removed", true}});
 }
 

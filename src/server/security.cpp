@@ -8,6 +8,8 @@
 
 #include "server/server.hpp"
 
+#include "gateway/device_session.hpp"
+
 namespace ptalk::server {
 
 std::optional<std::string> Server::start_security() {
@@ -68,6 +70,9 @@ std::optional<std::string> Server::start_security() {
     }
     secure_api_ = std::make_unique<api::SecureApi>(*api_, *tokens_, *admission_, store_, metrics_,
                                                    blocking_, sec.api);
+    secure_api_->on_admission_withdrawn([fleet = fleet_.get()](const std::string& id) {
+        if (auto s = fleet->session(id)) s->drop(gateway::CloseReason::refused);
+    });
     return std::nullopt;
 }
 
