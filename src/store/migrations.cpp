@@ -108,7 +108,6 @@ CREATE TABLE device_allowlist (
 );
 )sql";
 
-
 // Version 5: the firmware catalogue's metadata (docs/FIRMWARE.md). The images
 // are files named by their sha256 under <data_dir>/firmware/; versions may share one.
 constexpr std::string_view v5 = R"sql(
@@ -202,7 +201,17 @@ CREATE TABLE webhook_cursors (
 );
 )sql";
 
-constexpr std::array<Migration, 6> all{{{1, v1}, {2, v2}, {3, v3}, {4, v4}, {5, v5}, {6, v6}}};
+// Version 7: the events table loses its two secondary indexes. Every read of
+// events (the SSE replay, webhook catch-up) walks the id range and filters as it
+// goes, so they were never used, and they were two of an event's three B-tree
+// inserts: about half of the store writer's rows are events (docs/PERFORMANCE.md).
+constexpr std::string_view v7 = R"sql(
+DROP INDEX IF EXISTS events_by_device;
+DROP INDEX IF EXISTS events_by_type;
+)sql";
+
+constexpr std::array<Migration, 7> all{
+    {{1, v1}, {2, v2}, {3, v3}, {4, v4}, {5, v5}, {6, v6}, {7, v7}}};
 
 constexpr const char* create_version_table =
     "CREATE TABLE IF NOT EXISTS schema_version ("
