@@ -99,6 +99,9 @@ void DeviceSession::read_more() {
         ping_sent_ = false;
         reader_.feed(buffer.first(n));
         drain();
+        // A short read emptied the socket: wait rather than read again only to
+        // hear EAGAIN (the waiting peek is tried at once, so nothing is missed).
+        if (n < buffer.size() && !closing_) return wait_readable();
     }
     if (closing_) return finish();
     // A busy device: let other sessions on this thread read too, then go on.
