@@ -16,6 +16,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     app.add_option("--server", given.server,
                    "ptalkd's URL (default http://127.0.0.1:8000; env PTALK_SERVER)");
     app.add_option("--token", given.token, "API token (env PTALK_TOKEN)");
+    app.add_option("--ca-file", given.ca_file,
+                   "https: a PEM file of certificates to trust besides the system's, e.g. a "
+                   "self-signed ptalkd's certificate (env PTALK_CA_FILE)");
     app.add_option("--data-dir", given.data_dir,
                    "A local ptalkd's data directory, whose admin.token is used when no token is "
                    "given (env PTALK_DATA_DIR; default ./ptalk-data)");

@@ -1,16 +1,20 @@
 #pragma once
 // A small blocking HTTP/1.1 client: one keep-alive connection to the server,
-// reconnected once when the server has closed an idle one. Connection failures
-// throw CliError(unreachable) with a readable line.
+// reconnected once when the server has closed an idle one; https with the
+// server's certificate checked against the system's CAs (and ServerUrl::ca_file)
+// and its host name. Connection failures throw CliError(unreachable) with a
+// readable line.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
@@ -61,6 +65,7 @@ class HttpClient {
     [[nodiscard]] const ServerUrl& server() const noexcept { return server_; }
 
   private:
+    struct Connection;
     void connect();
     [[noreturn]] void unreachable(const boost::system::error_code& ec) const;
 
@@ -68,7 +73,8 @@ class HttpClient {
     std::string token_;
     std::chrono::milliseconds timeout_{std::chrono::seconds(150)};
     boost::asio::io_context ioc_;
-    std::optional<boost::beast::tcp_stream> stream_;
+    std::optional<boost::asio::ssl::context> tls_;  // made at the first https connect
+    std::unique_ptr<Connection> conn_;
 };
 
 }  // namespace ptalk::cli

@@ -17,18 +17,21 @@ namespace {
 
 std::string ServerUrl::to_string() const {
     const bool v6 = host.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + base_path;
+    return (tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" +
+           std::to_string(port) + base_path;
 }
 
 ServerUrl parse_server_url(std::string_view text) {
     std::string_view rest = text;
+    ServerUrl url;
     if (const auto p = rest.find("://"); p != std::string_view::npos) {
         const auto scheme = rest.substr(0, p);
-        if (scheme == "https") bad(text, "https is not supported yet; use http://");
-        if (scheme != "http") bad(text, "the scheme must be http://");
+        if (scheme != "http" && scheme != "https")
+            bad(text, "the scheme must be http:// or https://");
+        url.tls = scheme == "https";
+        if (url.tls) url.port = 443;
         rest.remove_prefix(p + 3);
     }
-    ServerUrl url;
     const auto slash = rest.find('/');
     auto authority = rest.substr(0, slash);
     if (slash != std::string_view::npos) {

@@ -105,6 +105,7 @@ Settings load_settings(const SettingsOverrides& given) {
     };
     if (auto v = pick(given.server, "PTALK_SERVER", "server")) s.server = *v;
     if (auto v = pick(given.token, "PTALK_TOKEN", "token")) s.token = *v;
+    if (auto v = pick(given.ca_file, "PTALK_CA_FILE", "ca_file")) s.ca_file = *v;
     if (s.token.empty()) s.token = local_admin_token(given, s.server);
     return s;
 }

@@ -13,7 +13,8 @@ inline constexpr std::string_view default_server = "http://127.0.0.1:8000";
 
 struct Settings {
     std::string server{default_server};
-    std::string token;  // empty: no Authorization header
+    std::string token;    // empty: no Authorization header
+    std::string ca_file;  // https: certificates to trust besides the system's
 };
 
 // "key = value" lines; '#' starts a comment line; values may be quoted.
@@ -32,6 +33,7 @@ struct SettingsOverrides {
     // Where the local ptalkd keeps its data (its admin.token is used when nothing
     // else gives a token and the server is on this machine).
     std::optional<std::filesystem::path> data_dir;
+    std::optional<std::string> ca_file;  // --ca-file
 };
 
 // ptalkd's default data directory (relative to where it runs).

@@ -14,6 +14,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "cli/exit_code.hpp"
+#include "cli/http_client.hpp"
 #include "support/fixture.hpp"
 
 namespace ptalk::test {
@@ -118,6 +120,40 @@ TEST(Tls, HttpsAndWssOnTheSamePortTls12AndUp) {
     // Garbage that looks like TLS does no harm.
     (void)raw_exchange(server.port(), std::string("\x16\x03\x01\x00\x05hello", 10), 200);
     EXPECT_EQ(http.get("/healthz").status, 200u);
+    server.terminate();
+    EXPECT_EQ(server.exit_code(), 0);
+}
+
+TEST(Tls, PtalksClientSpeaksHttpsAndChecksTheCertificate) {
+    PtalkdProcess probe;
+    write_self_signed(probe.data_dir());
+    const auto cert = probe.data_dir() / "cert.pem";
+    PtalkdProcess server({"--tls-cert", cert.string(), "--tls-key",
+                          (probe.data_dir() / "key.pem").string(), "--log-level", "warn"});
+    server.start();
+    const auto url = "https://127.0.0.1:" + std::to_string(server.port());
+
+    // Trusting the server's own certificate (--ca-file): requests go over TLS.
+    auto trusted = cli::parse_server_url(url);
+    trusted.ca_file = cert.string();
+    cli::HttpClient client(trusted, test_admin_token());
+    EXPECT_EQ(client.get("/api/v1/devices").status, 200u);
+    EXPECT_EQ(client.get("/healthz").status, 200u) << "the keep-alive connection is reused";
+
+    // Without it the self-signed certificate is refused, with a hint.
+    cli::HttpClient untrusted(cli::parse_server_url(url), test_admin_token());
+    try {
+        (void)untrusted.get("/healthz");
+        ADD_FAILURE() << "an unverified certificate was accepted";
+    } catch (const cli::CliError& e) {
+        EXPECT_EQ(e.code(), cli::ExitCode::unreachable);
+        EXPECT_NE(std::string(e.what()).find("--ca-file"), std::string::npos) << e.what();
+    }
+    // A name the certificate does not carry is refused too.
+    auto wrong_name = cli::parse_server_url("https://localhost:" + std::to_string(server.port()));
+    wrong_name.ca_file = cert.string();
+    cli::HttpClient misnamed(wrong_name, test_admin_token());
+    EXPECT_THROW((void)misnamed.get("/healthz"), cli::CliError);
     server.terminate();
     EXPECT_EQ(server.exit_code(), 0);
 }

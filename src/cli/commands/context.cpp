@@ -11,7 +11,9 @@ Context::Context(Settings settings, bool json, std::ostream& o, std::ostream& e)
 
 HttpClient& Context::http() {
     if (!http_) {
-        http_ = std::make_unique<HttpClient>(parse_server_url(settings_.server), settings_.token);
+        auto url = parse_server_url(settings_.server);
+        url.ca_file = settings_.ca_file;
+        http_ = std::make_unique<HttpClient>(std::move(url), settings_.token);
     }
     return *http_;
 }

@@ -16,7 +16,7 @@ using tcp = asio::ip::tcp;
 HttpClient::HttpClient(std::uint16_t port) : HttpClient(port, test_admin_token()) {}
 
 HttpClient::HttpClient(std::uint16_t port, std::string token)
-    : client_(cli::ServerUrl{"127.0.0.1", port, ""}, std::move(token)) {
+    : client_(cli::parse_server_url("127.0.0.1:" + std::to_string(port)), std::move(token)) {
     client_.set_timeout(std::chrono::seconds(60));
 }
 

@@ -32,9 +32,21 @@ TEST(ServerUrl, AcceptsBracketedV6) {
     EXPECT_EQ(u.to_string(), "http://[::1]:8100");
 }
 
+TEST(ServerUrl, HttpsIsTlsOnPort443UnlessGiven) {
+    auto u = parse_server_url("https://fleet.example");
+    EXPECT_TRUE(u.tls);
+    EXPECT_EQ(u.port, 443);
+    EXPECT_EQ(u.to_string(), "https://fleet.example:443");
+    u = parse_server_url("https://127.0.0.1:8443/ptalk");
+    EXPECT_TRUE(u.tls);
+    EXPECT_EQ(u.port, 8443);
+    EXPECT_EQ(u.base_path, "/ptalk");
+    EXPECT_FALSE(parse_server_url("http://x").tls);
+}
+
 TEST(ServerUrl, RefusesWhatItCannotUseAsUsageErrors) {
-    for (const char* bad : {"https://x", "ftp://x", "http://:80", "http://x:0", "http://x:70000",
-                            "http://x:abc", "http://x:", "http://[::1", "http://x/p?q=1"}) {
+    for (const char* bad : {"ftp://x", "http://:80", "http://x:0", "http://x:70000", "http://x:abc",
+                            "http://x:", "http://[::1", "http://x/p?q=1"}) {
         try {
             (void)parse_server_url(bad);
             ADD_FAILURE() << bad;

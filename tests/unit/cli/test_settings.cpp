@@ -57,10 +57,22 @@ TEST_F(LoadSettings, FlagBeatsEnvironmentBeatsFile) {
     s = load_settings({});
     EXPECT_EQ(s.server, "http://env:2");
     EXPECT_EQ(s.token, "from-env");
-    s = load_settings(
-        {std::string("http://flag:3"), std::string("from-flag"), std::nullopt, std::nullopt});
+    SettingsOverrides flags;
+    flags.server = "http://flag:3";
+    flags.token = "from-flag";
+    s = load_settings(flags);
     EXPECT_EQ(s.server, "http://flag:3");
     EXPECT_EQ(s.token, "from-flag");
+}
+
+TEST_F(LoadSettings, TheCaFileComesFromTheFlagOrTheEnvironment) {
+    EXPECT_EQ(load_settings({}).ca_file, "");
+    ::setenv("PTALK_CA_FILE", "/env/ca.pem", 1);
+    EXPECT_EQ(load_settings({}).ca_file, "/env/ca.pem");
+    SettingsOverrides flags;
+    flags.ca_file = "/flag/ca.pem";
+    EXPECT_EQ(load_settings(flags).ca_file, "/flag/ca.pem");
+    ::unsetenv("PTALK_CA_FILE");
 }
 
 TEST_F(LoadSettings, DefaultsWithoutAFileAndAMissingExplicitFileIsAnError) {
