@@ -92,11 +92,11 @@ TEST(Basics, UsageErrorsAreExitTwo) {
     EXPECT_EQ(run_ptalk({"frobnicate"}).code, 2);
     EXPECT_EQ(run_ptalk({"show"}).code, 2);
     EXPECT_EQ(run_ptalk({"reboot", "x", "--timeout", "0"}).code, 2);
-    auto r = run_ptalk({"--server", "https://fleet:8443", "devices"});
+    auto r = run_ptalk({"--server", "ftp://fleet:8443", "devices"});
     EXPECT_EQ(r.code, 2);
     EXPECT_EQ(r.err,
-              "ptalk: invalid server URL 'https://fleet:8443': https is not supported yet; use "
-              "http://\n");
+              "ptalk: invalid server URL 'ftp://fleet:8443': the scheme must be http:// or "
+              "https://\n");
 }
 
 TEST(Basics, AnUnreachableServerIsExitThreeWithOneLine) {

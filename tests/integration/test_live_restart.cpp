@@ -150,6 +150,49 @@ TEST(LiveRestart, ARebootJobCutBySigtermResumesAndNoDeviceRebootsTwice) {
     reboot_job_across_a_stop(false);
 }
 
+// A reboot job cancelled part-way and then stopped: after the restart it is
+// still cancelled, and no device it had not started is rebooted.
+TEST(LiveRestart, ACancelledJobStaysCancelledAfterARestart) {
+    constexpr std::size_t n = 12;
+    PtalkdProcess server;
+    server.start();
+    HttpClient http(server.port());
+    sim::Fleet fleet(fast_sim(server.ws_url(), n));
+    fleet.start();
+    ASSERT_TRUE(eventually([&] { return online(http) == static_cast<std::int64_t>(n); }, 30s));
+    std::map<std::string, std::uint32_t> boots;
+    for (const auto& id : fleet.ids())
+        boots[id] = fleet.device(id)->boots;
+    auto r = http.post("/api/v1/jobs",
+                       R"({"action":"reboot","target":"all","max_concurrent":1,"rate_per_s":2})");
+    ASSERT_EQ(r.status, 202u) << r.body;
+    const auto href = field(r, "href");
+    ASSERT_TRUE(eventually([&] { return total(http.get(href), "done") >= 2; }, 30s));
+    ASSERT_EQ(http.post(href + "/cancel").status / 100, 2u);
+    server.terminate();
+    server.start();
+    HttpClient h(server.port());
+    HttpResult job;
+    ASSERT_TRUE(eventually(
+        [&] {
+            job = h.get(href);
+            return field(job, "state") == "cancelled";
+        },
+        30s))
+        << job.body.substr(0, 2000);
+    EXPECT_GT(total(job, "cancelled"), 0) << job.body.substr(0, 2000);
+    std::this_thread::sleep_for(1500ms);  // a resumed job would have rebooted more by now
+    const auto final_job = h.get(href);
+    for (const auto& v : final_job.json.at("devices").as_array()) {
+        const std::string id(v.at("device_id").as_string());
+        if (v.at("state").as_string() == "cancelled") {
+            EXPECT_EQ(fleet.device(id)->boots, boots[id]) << id << " was rebooted after the cancel";
+        }
+    }
+    fleet.stop();
+    server.terminate();
+}
+
 std::int64_t volume_of(const Receiver::Got& g) {
     return json::parse(g.body).at("data").at("volume").to_number<std::int64_t>();
 }
