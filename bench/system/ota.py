@@ -13,6 +13,8 @@ Usage: bench/system/ota.py --build build/bench [--devices 500] [--out DIR]
 """
 import argparse
 import json
+import sqlite3
+import statistics
 import os
 import sys
 import tempfile
@@ -80,6 +82,19 @@ def online(server):
     return body.get("total", 0) if status == 200 else 0
 
 
+def transfer_times(db_path):
+    """The elapsed_ms of every transfer that ended with the device restarting
+    (ota.transfer_ended): the transfer alone, without the restart and the proof."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT data FROM events WHERE type = 'ota.transfer_ended'").fetchall()
+    out = []
+    for (data,) in rows:
+        d = json.loads(data)
+        if d.get("end") == "restarting":
+            out.append(d["elapsed_ms"])
+    return out
+
+
 def run_case(build, workdir, image, devices, window, sim_flags, label):
     flags = [] if window is None else ["--ota-window", str(window)]
     server = Server(build, workdir, flags)
@@ -113,11 +128,13 @@ def run_case(build, workdir, image, devices, window, sim_flags, label):
     cpu = server.cpu() - cpu0
     procs.stop(sim)
     server.stop()
+    transfer_ms = transfer_times(os.path.join(server.data, "ptalk.db"))
     counts = final["counts"] if final else {}
     mib = len(image) * counts.get("succeeded", 0) / MIB
     result = {"case": label, "devices": devices, "window": window or "default",
               "sim": " ".join(sim_flags), "seconds": round(elapsed, 2), "counts": counts,
               "cpu_s": round(cpu, 2), "cpu_s_per_mib": round(cpu / mib, 4) if mib else None,
+              "transfer_ms_median": statistics.median(transfer_ms) if transfer_ms else None,
               "state": final["state"] if final else "timeout"}
     print(json.dumps(result), flush=True)
     return result
@@ -147,11 +164,12 @@ def main():
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "ota.json"), "w") as f:
             json.dump(results, f, indent=1)
-    print("\n| case | window | seconds | ptalkd CPU s | CPU s/MiB | result |")
-    print("|---|---|---|---|---|---|")
+    print("\n| case | window | seconds | transfer ms (median) | ptalkd CPU s | CPU s/MiB | result |")
+    print("|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['case']} | {r['window']} | {r['seconds']} | {r['cpu_s']} | "
-              f"{r['cpu_s_per_mib']} | {r['state']} {r['counts'].get('succeeded', 0)}/{r['devices']} |")
+        print(f"| {r['case']} | {r['window']} | {r['seconds']} | {r['transfer_ms_median']} | "
+              f"{r['cpu_s']} | {r['cpu_s_per_mib']} | "
+              f"{r['state']} {r['counts'].get('succeeded', 0)}/{r['devices']} |")
 
 
 if __name__ == "__main__":
