@@ -41,13 +41,6 @@ asio::awaitable<HttpResponse> Api::handle(const HttpRequest& req, const gateway:
 
 namespace {
 
-HttpResponse method_not_allowed(std::string_view allow) {
-    auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
-                              "allowed: " + std::string(allow));
-    res.set(http::field::allow, allow);
-    return res;
-}
-
 HttpResponse not_found() {
     return error_response(http::status::not_found, "not_found", "no such endpoint");
 }

@@ -191,12 +191,7 @@ asio::awaitable<HttpResponse> Api::firmware_route(const HttpRequest& req, const 
                 items.push_back(firmware_json(f));
             co_return json_response(http::status::ok, {{"firmware", std::move(items)}});
         }
-        if (m != http::verb::post) {
-            auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
-                                      "allowed: GET, POST");
-            res.set(http::field::allow, "GET, POST");
-            co_return res;
-        }
+        if (m != http::verb::post) co_return method_not_allowed("GET, POST");
         // Normally streamed (stream_body); this is a body the gateway read whole.
         if (!raw_body(req[http::field::content_type])) co_return wrong_content_type();
         auto q = upload_query(t);
@@ -233,10 +228,7 @@ asio::awaitable<HttpResponse> Api::firmware_route(const HttpRequest& req, const 
         };
         co_return co_await blocking(remove);
     }
-    auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
-                              "allowed: GET, DELETE");
-    res.set(http::field::allow, "GET, DELETE");
-    co_return res;
+    co_return method_not_allowed("GET, DELETE");
 }
 
 }  // namespace ptalk::api

@@ -19,6 +19,13 @@ HttpResponse json_response(http::status status, const json::value& body) {
     return res;
 }
 
+HttpResponse method_not_allowed(std::string_view allow) {
+    auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
+                              "allowed: " + std::string(allow));
+    res.set(http::field::allow, allow);
+    return res;
+}
+
 HttpResponse error_response(http::status status, std::string_view code, std::string_view message,
                             const json::value& extra) {
     json::object body;

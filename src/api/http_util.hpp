@@ -21,6 +21,8 @@ namespace http = boost::beast::http;
 [[nodiscard]] HttpResponse error_response(http::status status, std::string_view code,
                                           std::string_view message,
                                           const boost::json::value& extra = nullptr);
+// 405 with the Allow header ("GET, POST").
+[[nodiscard]] HttpResponse method_not_allowed(std::string_view allow);
 // 503: the store cannot write (the message says why).
 [[nodiscard]] HttpResponse store_unavailable_response(std::string_view why);
 [[nodiscard]] HttpResponse text_response(http::status status, std::string body,

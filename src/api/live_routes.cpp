@@ -71,10 +71,7 @@ asio::awaitable<std::optional<HttpResponse>> Api::live_route(const HttpRequest& 
             add_desired(out, *id);
             co_return json_response(http::status::ok, out);
         }
-        auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
-                                  "allowed: GET, PATCH");
-        res.set(http::field::allow, "GET, PATCH");
-        co_return res;
+        co_return method_not_allowed("GET, PATCH");
     }
     if (n >= 3 && s[2] == "jobs" && live_.jobs != nullptr) co_return co_await job_route(req, t);
     if (n >= 3 && s[2] == "webhooks" && live_.webhooks != nullptr)
@@ -86,12 +83,6 @@ Api::Awaitable Api::job_route(const HttpRequest& req, const Target& t) {
     const auto& s = t.segments;
     const auto n = s.size();
     const auto m = req.method();
-    auto not_allowed = [](std::string_view allow) {
-        auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
-                                  "allowed: " + std::string(allow));
-        res.set(http::field::allow, allow);
-        return res;
-    };
     if (n == 3) {
         if (m == http::verb::get) {
             json::array items;
@@ -99,7 +90,7 @@ Api::Awaitable Api::job_route(const HttpRequest& req, const Target& t) {
                 items.push_back(std::move(j));
             co_return json_response(http::status::ok, json::object{{"jobs", std::move(items)}});
         }
-        if (m != http::verb::post) co_return not_allowed("GET, POST");
+        if (m != http::verb::post) co_return method_not_allowed("GET, POST");
         auto body = parse_json_body(req, false);
         if (body.error) co_return std::move(*body.error);
         std::string error;
@@ -118,7 +109,7 @@ Api::Awaitable Api::job_route(const HttpRequest& req, const Target& t) {
     }
     const auto id = static_cast<std::uint64_t>(*jid.value);
     if (n == 4) {
-        if (m != http::verb::get) co_return not_allowed("GET");
+        if (m != http::verb::get) co_return method_not_allowed("GET");
         const bool with_devices = t.param("devices").value_or("true") != "false";
         bool in_store = false;
         auto o = live_.jobs->describe(id, with_devices, &in_store);
@@ -136,7 +127,7 @@ Api::Awaitable Api::job_route(const HttpRequest& req, const Target& t) {
         co_return json_response(http::status::ok, *o);
     }
     if (n == 5 && s[4] == "cancel") {
-        if (m != http::verb::post) co_return not_allowed("POST");
+        if (m != http::verb::post) co_return method_not_allowed("POST");
         if (!live_.jobs->cancel(id))
             co_return error_response(http::status::not_found, "unknown_job", "no such job");
         auto o = live_.jobs->describe(id, false);
@@ -149,12 +140,6 @@ Api::Awaitable Api::webhook_route(const HttpRequest& req, const Target& t) {
     const auto& s = t.segments;
     const auto n = s.size();
     const auto m = req.method();
-    auto not_allowed = [](std::string_view allow) {
-        auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
-                                  "allowed: " + std::string(allow));
-        res.set(http::field::allow, allow);
-        return res;
-    };
     if (n == 3) {
         if (m == http::verb::get) {
             json::array items;
@@ -162,7 +147,7 @@ Api::Awaitable Api::webhook_route(const HttpRequest& req, const Target& t) {
                 items.push_back(std::move(w));
             co_return json_response(http::status::ok, json::object{{"webhooks", std::move(items)}});
         }
-        if (m != http::verb::post) co_return not_allowed("GET, POST");
+        if (m != http::verb::post) co_return method_not_allowed("GET, POST");
         auto body = parse_json_body(req, false);
         if (body.error) co_return std::move(*body.error);
         const auto& o = body.object;
@@ -209,14 +194,14 @@ Api::Awaitable Api::webhook_route(const HttpRequest& req, const Target& t) {
             res.set(http::field::server, "ptalkd");
             co_return res;
         }
-        if (m != http::verb::get) co_return not_allowed("GET, DELETE");
+        if (m != http::verb::get) co_return method_not_allowed("GET, DELETE");
         auto d = live_.webhooks->get(id);
         if (!d)
             co_return error_response(http::status::not_found, "unknown_webhook", "no such webhook");
         co_return json_response(http::status::ok, *d);
     }
     if (n == 5 && s[4] == "deliveries") {
-        if (m != http::verb::get) co_return not_allowed("GET");
+        if (m != http::verb::get) co_return method_not_allowed("GET");
         const auto limit = int_param(t, "limit", 1, 100'000);
         if (!limit.error.empty())
             co_return error_response(http::status::bad_request, "bad_param", limit.error);

@@ -263,17 +263,6 @@ bool SecureApi::owns(const HttpRequest& req, const Target& t) {
     return false;
 }
 
-namespace {
-
-HttpResponse method_not_allowed(std::string_view allow) {
-    auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
-                              "allowed: " + std::string(allow));
-    res.set(http::field::allow, allow);
-    return res;
-}
-
-}  // namespace
-
 HttpResponse SecureApi::route(const HttpRequest& req, const Target& t) {
     const auto& s = t.segments;
     const auto n = s.size();

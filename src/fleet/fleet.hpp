@@ -5,6 +5,7 @@
 // records each in the store, and gives the API one place to find a device.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -162,6 +163,9 @@ class Fleet final : public gateway::DeviceHooks {
     void live_on_reply(const std::string& id, const protocol::Reply& r);
     void live_on_completion(const std::string& id, const dispatch::Completion& c);
     void deliver_queued(const std::string& id);
+    // Removes and returns the offline-queued commands `which` picks.
+    std::vector<store::QueuedCommand> take_queued(
+        const std::function<bool(const store::QueuedCommand&)>& which);
 
     store::Store& store_;
     core::Metrics& metrics_;

@@ -270,20 +270,41 @@ std::uint64_t Fleet::queue_command(const std::string& id, const protocol::Comman
     return cid;
 }
 
-void Fleet::deliver_queued(const std::string& id) {
-    std::vector<store::QueuedCommand> due;
-    const auto now = store::unix_millis_now();
-    {
-        std::lock_guard lock(queued_mutex_);
-        for (auto it = queued_.begin(); it != queued_.end();) {
-            if (it->second.device_id == id && it->second.expires_at > now) {
-                due.push_back(std::move(it->second));
-                it = queued_.erase(it);
-            } else {
-                ++it;
-            }
+namespace {
+
+// The audit record of a command that waited in the offline queue.
+store::CommandRecord record_of(const store::QueuedCommand& q) {
+    store::CommandRecord rec;
+    rec.id = q.id;
+    rec.device_id = q.device_id;
+    rec.cmd = q.cmd;
+    rec.params = q.params;
+    rec.requested_by = q.requested_by;
+    rec.queued_at = q.queued_at;
+    return rec;
+}
+
+}  // namespace
+
+std::vector<store::QueuedCommand> Fleet::take_queued(
+    const std::function<bool(const store::QueuedCommand&)>& which) {
+    std::vector<store::QueuedCommand> taken;
+    std::lock_guard lock(queued_mutex_);
+    for (auto it = queued_.begin(); it != queued_.end();) {
+        if (which(it->second)) {
+            taken.push_back(std::move(it->second));
+            it = queued_.erase(it);
+        } else {
+            ++it;
         }
     }
+    return taken;
+}
+
+void Fleet::deliver_queued(const std::string& id) {
+    const auto now = store::unix_millis_now();
+    auto due = take_queued(
+        [&](const store::QueuedCommand& q) { return q.device_id == id && q.expires_at > now; });
     for (auto& q : due) {
         store_.remove_queued_command(q.id);
         json::error_code ec;
@@ -291,13 +312,7 @@ void Fleet::deliver_queued(const std::string& id) {
         std::string what;
         auto cmd = protocol::make_command(
             q.cmd, !ec && params.is_object() ? params.get_object() : json::object{}, &what);
-        store::CommandRecord rec;
-        rec.id = q.id;
-        rec.device_id = q.device_id;
-        rec.cmd = q.cmd;
-        rec.params = q.params;
-        rec.requested_by = q.requested_by;
-        rec.queued_at = q.queued_at;
+        store::CommandRecord rec = record_of(q);
         if (!cmd) {
             rec.outcome = "invalid_command";
             rec.finished_at = now;
@@ -311,27 +326,10 @@ void Fleet::deliver_queued(const std::string& id) {
 }
 
 void Fleet::expire_queued(store::UnixMillis now) {
-    std::vector<store::QueuedCommand> expired;
-    {
-        std::lock_guard lock(queued_mutex_);
-        for (auto it = queued_.begin(); it != queued_.end();) {
-            if (it->second.expires_at <= now) {
-                expired.push_back(std::move(it->second));
-                it = queued_.erase(it);
-            } else {
-                ++it;
-            }
-        }
-    }
+    auto expired = take_queued([&](const store::QueuedCommand& q) { return q.expires_at <= now; });
     for (auto& q : expired) {
         store_.remove_queued_command(q.id);
-        store::CommandRecord rec;
-        rec.id = q.id;
-        rec.device_id = q.device_id;
-        rec.cmd = q.cmd;
-        rec.params = q.params;
-        rec.requested_by = q.requested_by;
-        rec.queued_at = q.queued_at;
+        store::CommandRecord rec = record_of(q);
         rec.outcome = "expired";
         rec.finished_at = now;
         store_.put_command(std::move(rec));
