@@ -108,6 +108,17 @@ TEST(Tls, PtalksClientSpeaksHttpsAndChecksTheCertificate) {
         EXPECT_EQ(e.code(), cli::ExitCode::unreachable);
         EXPECT_NE(std::string(e.what()).find("--ca-file"), std::string::npos) << e.what();
     }
+    // A CA file that cannot be read is the user's mistake, said as such.
+    auto missing_ca = cli::parse_server_url(url);
+    missing_ca.ca_file = (probe.data_dir() / "no-such-ca.pem").string();
+    cli::HttpClient misconfigured(missing_ca, test_admin_token());
+    try {
+        (void)misconfigured.get("/healthz");
+        ADD_FAILURE() << "a missing CA file was accepted";
+    } catch (const cli::CliError& e) {
+        EXPECT_EQ(e.code(), cli::ExitCode::usage);
+        EXPECT_NE(std::string(e.what()).find("no-such-ca.pem"), std::string::npos) << e.what();
+    }
     // A name the certificate does not carry is refused too.
     auto wrong_name = cli::parse_server_url("https://localhost:" + std::to_string(server.port()));
     wrong_name.ca_file = cert.string();
