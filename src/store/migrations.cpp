@@ -210,8 +210,21 @@ DROP INDEX IF EXISTS events_by_device;
 DROP INDEX IF EXISTS events_by_type;
 )sql";
 
-constexpr std::array<Migration, 7> all{
-    {{1, v1}, {2, v2}, {3, v3}, {4, v4}, {5, v5}, {6, v6}, {7, v7}}};
+// Version 8: a device's command history is found through an index that leads
+// with the command id's bucket (id >> 14: 16 384 commands). The old index led
+// with the device id, so each batch of commands landed on as many index pages
+// as it had devices, all over an index that grows with the audit log: that was
+// half of the store writer's CPU and bytes (docs/PERFORMANCE.md, run E). Now a
+// batch only touches the newest bucket's pages. A device's history is read
+// bucket by bucket, newest first (Reader::list_commands); the shift must match
+// sqlite::command_bucket_shift.
+constexpr std::string_view v8 = R"sql(
+DROP INDEX IF EXISTS commands_by_device;
+CREATE INDEX commands_by_bucket_device ON commands ((id >> 14), device_id, id);
+)sql";
+
+constexpr std::array<Migration, 8> all{
+    {{1, v1}, {2, v2}, {3, v3}, {4, v4}, {5, v5}, {6, v6}, {7, v7}, {8, v8}}};
 
 constexpr const char* create_version_table =
     "CREATE TABLE IF NOT EXISTS schema_version ("

@@ -27,10 +27,23 @@ ON CONFLICT (id) DO UPDATE SET
     last_handshake = COALESCE(excluded.last_handshake, last_handshake)
 )sql";
 
+// A command written again (queued in one batch, finished in a later one) is
+// updated in place: neither its id nor its device change, so its index entry is
+// left alone (INSERT OR REPLACE deleted and re-inserted both).
 constexpr std::string_view put_command_sql = R"sql(
-INSERT OR REPLACE INTO commands (id, device_id, cmd, params, requested_by, queued_at, sent_at,
-                                 finished_at, outcome, reply, latency_ms)
+INSERT INTO commands (id, device_id, cmd, params, requested_by, queued_at, sent_at,
+                      finished_at, outcome, reply, latency_ms)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+ON CONFLICT (id) DO UPDATE SET
+    cmd = excluded.cmd,
+    params = excluded.params,
+    requested_by = excluded.requested_by,
+    queued_at = excluded.queued_at,
+    sent_at = excluded.sent_at,
+    finished_at = excluded.finished_at,
+    outcome = excluded.outcome,
+    reply = excluded.reply,
+    latency_ms = excluded.latency_ms
 )sql";
 
 constexpr std::string_view append_event_sql =

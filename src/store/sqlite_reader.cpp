@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <limits>
 
 namespace ptalk::store::sqlite {
@@ -93,18 +96,24 @@ Result<Reader> Reader::open(const std::filesystem::path& file,
     r.db_ = std::move(*db);
     const std::string devices = std::string(device_columns) + " ORDER BY id";
     const std::string command = std::string(command_columns) + " WHERE id = ?1";
-    const std::string of_device = std::string(command_columns) +
-                                  " WHERE device_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+    // One bucket of the commands_by_bucket_device index (migration 8) at a time.
+    const std::string of_device =
+        std::string(command_columns) +
+        fmt::format(
+            " WHERE (id >> {}) = ?4 AND device_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+            command_bucket_shift);
     const std::string of_all =
         std::string(command_columns) + " WHERE id < ?2 ORDER BY id DESC LIMIT ?3";
     const std::string events =
         "SELECT id, time, device_id, type, data FROM events WHERE id > ?1 "
         "AND (?2 IS NULL OR device_id = ?2) AND (?3 IS NULL OR type = ?3) ORDER BY id LIMIT ?4";
     const std::string max_id = "SELECT COALESCE(MAX(id), 0) FROM commands";
+    const std::string min_id = "SELECT COALESCE(MIN(id), 0) FROM commands";
     for (auto [stmt, sql] :
          {std::pair{&r.load_devices_, &devices}, std::pair{&r.get_command_, &command},
           std::pair{&r.commands_of_device_, &of_device}, std::pair{&r.commands_of_all_, &of_all},
-          std::pair{&r.events_, &events}, std::pair{&r.max_command_id_, &max_id}}) {
+          std::pair{&r.events_, &events}, std::pair{&r.max_command_id_, &max_id},
+          std::pair{&r.min_command_id_, &min_id}}) {
         auto prepared = Statement::prepare(r.db_.get(), *sql);
         if (!prepared) return prepared.error();
         *stmt = std::move(*prepared);
@@ -126,13 +135,46 @@ Result<std::optional<CommandRecord>> Reader::get_command(std::uint64_t id) {
 
 Result<std::vector<CommandRecord>> Reader::list_commands(
     const std::optional<std::string>& device_id, std::uint64_t before_id, std::size_t limit) {
-    // Two statements rather than "?1 IS NULL OR ..." so the device's uses its index.
-    Statement& s = device_id ? commands_of_device_ : commands_of_all_;
-    if (device_id) s.bind(1, std::string_view(*device_id));
-    s.bind(2,
-           before_id == 0 ? std::numeric_limits<std::int64_t>::max() : clamp_to_int64(before_id));
-    s.bind(3, clamp_to_int64(limit));
-    return collect<CommandRecord>(s, command_from);
+    const std::int64_t before =
+        before_id == 0 ? std::numeric_limits<std::int64_t>::max() : clamp_to_int64(before_id);
+    if (!device_id) {
+        commands_of_all_.bind(2, before);
+        commands_of_all_.bind(3, clamp_to_int64(limit));
+        return collect<CommandRecord>(commands_of_all_, command_from);
+    }
+    return commands_of_device(*device_id, before, limit);
+}
+
+// A device's commands, newest first, one index bucket at a time from the bucket
+// of the newest id below `before` down to the oldest command's: each step is one
+// index seek, so a device idle for a long time costs one seek per 16 384
+// commands of everybody's history in between.
+Result<std::vector<CommandRecord>> Reader::commands_of_device(const std::string& device_id,
+                                                              std::int64_t before,
+                                                              std::size_t limit) {
+    std::vector<CommandRecord> out;
+    if (limit == 0 || before <= 1) return out;
+    auto newest = max_command_id();
+    if (!newest) return newest.error();
+    auto oldest = collect<std::uint64_t>(
+        min_command_id_, [](const Statement& s) { return static_cast<std::uint64_t>(s.int64(0)); });
+    if (!oldest) return oldest.error();
+    if (*newest == 0) return out;
+    const std::int64_t top = std::min(before - 1, clamp_to_int64(*newest));
+    const std::int64_t bottom = clamp_to_int64(oldest->empty() ? 0 : oldest->front());
+    Statement& s = commands_of_device_;
+    for (std::int64_t b = top >> command_bucket_shift;
+         b >= (bottom >> command_bucket_shift) && out.size() < limit; --b) {
+        s.bind(1, std::string_view(device_id));
+        s.bind(2, before);
+        s.bind(3, clamp_to_int64(limit - out.size()));
+        s.bind(4, b);
+        auto rows = collect<CommandRecord>(s, command_from);
+        if (!rows) return rows.error();
+        for (CommandRecord& c : *rows)
+            out.push_back(std::move(c));
+    }
+    return out;
 }
 
 Result<std::vector<EventRecord>> Reader::list_events(std::uint64_t after_id, std::size_t limit,

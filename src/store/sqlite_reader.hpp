@@ -13,6 +13,10 @@
 
 namespace ptalk::store::sqlite {
 
+// Commands are indexed for a device's history in buckets of 2^14 ids
+// (migration 8's commands_by_bucket_device): the shift there must be this one.
+inline constexpr int command_bucket_shift = 14;
+
 class Reader {
   public:
     [[nodiscard]] static Result<Reader> open(const std::filesystem::path& file,
@@ -28,6 +32,9 @@ class Reader {
     [[nodiscard]] Result<std::uint64_t> max_command_id();
 
   private:
+    [[nodiscard]] Result<std::vector<CommandRecord>> commands_of_device(
+        const std::string& device_id, std::int64_t before, std::size_t limit);
+
     Db db_;
     // Prepared once at open; each query resets its statement when done.
     Statement load_devices_;
@@ -36,6 +43,7 @@ class Reader {
     Statement commands_of_all_;
     Statement events_;
     Statement max_command_id_;
+    Statement min_command_id_;
 };
 
 }  // namespace ptalk::store::sqlite

@@ -26,8 +26,11 @@ namespace ptalk::store {
 struct SqliteOptions {
     // A batch is committed this long after its first write arrived ...
     std::chrono::milliseconds batch_window{50};
-    // ... or as soon as this many (coalesced) writes are waiting.
-    std::size_t batch_max_items = 1000;
+    // ... or as soon as this many (coalesced) writes are waiting. Large on
+    // purpose: a batch's cost is mostly the pages it dirties (random devices'
+    // rows), which grow slower than its rows; 1000 cost 60 % more writer CPU per
+    // seed request than 10 000 (docs/PERFORMANCE.md, run E).
+    std::size_t batch_max_items = 10'000;
     // While the disk fails, at most this many writes wait; beyond it the oldest
     // events are dropped (devices and commands never are).
     std::size_t max_pending = 100'000;

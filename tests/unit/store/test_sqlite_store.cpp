@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "store/migrations.hpp"
+#include "store/sqlite_reader.hpp"
 #include "store_fixtures.hpp"
 
 namespace ptalk::store {
@@ -221,6 +222,90 @@ TEST(SqliteStore, ListCommandsPagesNewestFirstWithACursor) {
     ASSERT_EQ(all->size(), 3U);
     EXPECT_EQ(all->at(0).id, 9U);
     EXPECT_EQ(all->at(2).id, 7U);
+}
+
+// Migration 8 indexes a device's history by id bucket (2^14 ids): a history
+// spread over buckets far apart, some of them empty for this device, still
+// pages newest first without a gap or a repeat.
+TEST(SqliteStore, DeviceHistorySpansIdBuckets) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    constexpr std::uint64_t bucket = 1U << sqlite::command_bucket_shift;
+    const std::vector<std::uint64_t> mine{3,          bucket - 1,     bucket,
+                                          bucket + 7, 5 * bucket + 2, 9 * bucket};
+    for (std::uint64_t id : mine)
+        store->put_command(command(id, "000000000001"));
+    for (std::uint64_t id : {std::uint64_t{4}, bucket + 1, 7 * bucket, 12 * bucket})
+        store->put_command(command(id, "000000000002"));
+    ASSERT_TRUE(store->flush().ok());
+
+    std::vector<std::uint64_t> seen;
+    std::uint64_t cursor = 0;
+    for (int pages = 0; pages < 10; ++pages) {
+        auto page = store->list_commands("000000000001", cursor, 4);
+        ASSERT_TRUE(page) << page.error().message;
+        if (page->empty()) break;
+        for (const auto& c : *page) {
+            EXPECT_EQ(c.device_id, "000000000001");
+            seen.push_back(c.id);
+        }
+        cursor = page->back().id;
+    }
+    EXPECT_EQ(seen, std::vector<std::uint64_t>(mine.rbegin(), mine.rend()));
+    // A cursor in the middle of a bucket, and one below everything.
+    auto mid = store->list_commands("000000000001", bucket + 7, 2);
+    ASSERT_TRUE(mid);
+    ASSERT_EQ(mid->size(), 2U);
+    EXPECT_EQ(mid->at(0).id, bucket);
+    EXPECT_EQ(mid->at(1).id, bucket - 1);
+    auto none = store->list_commands("000000000001", 3, 5);
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->empty());
+    auto unknown = store->list_commands("0000000000ff", 0, 5);
+    ASSERT_TRUE(unknown);
+    EXPECT_TRUE(unknown->empty());
+}
+
+// The history query must be an index seek, not a scan of the audit log.
+TEST(SqliteStore, DeviceHistoryQueryUsesTheBucketIndex) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    ASSERT_TRUE(store->close().ok());
+    auto db = sqlite::open(tmp.path() / "ptalk.db", sqlite::OpenMode::read_only);
+    ASSERT_TRUE(db);
+    auto plan = sqlite::Statement::prepare(
+        db->get(), "EXPLAIN QUERY PLAN SELECT * FROM commands WHERE (id >> " +
+                       std::to_string(sqlite::command_bucket_shift) +
+                       ") = ?4 AND device_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
+    ASSERT_TRUE(plan);
+    ASSERT_EQ(plan->step(), SQLITE_ROW);
+    EXPECT_NE(plan->text(3).find("INDEX commands_by_bucket_device (<expr>=? AND device_id=?"),
+              std::string::npos)
+        << plan->text(3);
+}
+
+// A command written when queued and again when finished (two batches) is one
+// row with the finished fields.
+TEST(SqliteStore, ACommandWrittenTwiceIsUpdatedInPlace) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    store->put_command(command(7, "000000000001"));
+    ASSERT_TRUE(store->flush().ok());
+    auto done = command(7, "000000000001");
+    done.sent_at = done.queued_at + 1;
+    done.finished_at = done.queued_at + 5;
+    done.outcome = "ok";
+    done.reply = R"({"status":"ok"})";
+    done.latency_ms = 4;
+    store->put_command(done);
+    ASSERT_TRUE(store->flush().ok());
+    EXPECT_EQ(test::count_rows(store->file(), "commands"), 1);
+    auto got = store->list_commands("000000000001", 0, 5);
+    ASSERT_TRUE(got);
+    ASSERT_EQ(got->size(), 1U);
+    EXPECT_EQ(got->front().outcome, "ok");
+    EXPECT_EQ(got->front().latency_ms, 4);
+    EXPECT_EQ(got->front().reply, R"({"status":"ok"})");
 }
 
 TEST(SqliteStore, EventsAfterAnIdWithFilters) {
