@@ -19,6 +19,7 @@
 
 #include "core/metrics.hpp"
 #include "dispatch/device_queue.hpp"
+#include "fleet/indexed_map.hpp"
 #include "gateway/device_hooks.hpp"
 #include "live/desired.hpp"
 #include "live/options.hpp"
@@ -170,7 +171,7 @@ class Fleet final : public gateway::DeviceHooks {
     store::Store& store_;
     core::Metrics& metrics_;
     mutable std::shared_mutex mutex_;
-    std::map<std::string, Entry> devices_;  // ordered: id cursors page in O(log n)
+    IndexedMap<Entry> devices_;  // ordered: id cursors page in O(log n); hashed: O(1) lookups
     std::mutex pending_mutex_;
     std::unordered_map<std::uint64_t, store::CommandRecord> pending_;  // queued, not finished
 
