@@ -100,7 +100,7 @@ void DeviceSession::read_more() {
         reader_.feed(buffer.first(n));
         drain();
         // A short read emptied the socket: wait rather than read again only to
-        // hear EAGAIN (the waiting peek is tried at once, so nothing is missed).
+        // hear EAGAIN (the waiting receive is tried at once, so nothing is missed).
         if (n < buffer.size() && !closing_) return wait_readable();
     }
     if (closing_) return finish();
@@ -108,21 +108,35 @@ void DeviceSession::read_more() {
     asio::post(sock_.get_executor(), [self = shared_from_this()] { self->read_more(); });
 }
 
-// Waits for the next bytes by peeking at one of them. Not socket::async_wait:
-// asio performs a wait only on the next readiness event, and with two I/O
-// threads the event for bytes that arrived just after read_more()'s last read
-// can be consumed by the other thread first, leaving the session deaf until
-// more bytes come (an EOF comes only once). A receive is tried at once when the
-// reactor has seen readiness, so nothing is missed.
+// Waits for the next bytes by receiving them into the session's small inbox:
+// a device's reply usually fits, so one receive both waits and reads (a peek
+// then a read was one system call more per frame). A full inbox means more may
+// be waiting: read_more() reads on into the thread's large buffer.
+//
+// Not socket::async_wait: asio performs a wait only on the next readiness
+// event, and with two I/O threads the event for bytes that arrived just after
+// the last read can be consumed by the other thread first, leaving the session
+// deaf until more bytes come (an EOF comes only once). A receive is tried at
+// once when the reactor has seen readiness, so nothing is missed.
 void DeviceSession::wait_readable() {
-    sock_.async_receive(asio::buffer(&peek_byte_, 1), Socket::message_peek,
-                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                            if (ec || self->closing_) {
-                                self->close_socket();  // EOF: the device closed
-                                return self->finish();
-                            }
-                            self->read_more();
+    sock_.async_receive(asio::buffer(inbox_),
+                        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->on_inbox(ec, n);
                         });
+}
+
+void DeviceSession::on_inbox(beast::error_code ec, std::size_t n) {
+    if (ec || closing_) {
+        close_socket();  // EOF: the device closed, or the connection broke
+        return finish();
+    }
+    last_heard_ = Clock::now();
+    ping_sent_ = false;
+    reader_.feed(std::span<char>(inbox_.data(), n));  // the reader copies what it keeps
+    drain();
+    if (closing_) return finish();
+    if (n < inbox_.size()) return wait_readable();
+    read_more();
 }
 
 // Handles every complete frame the reader holds.

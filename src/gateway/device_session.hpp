@@ -119,6 +119,7 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     void begin(std::string upgrade_answer, std::string early);
     void read_more();
     void wait_readable();
+    void on_inbox(beast::error_code ec, std::size_t n);
     void drain();
     void arm_idle(dispatch::Clock::time_point at);
     void on_idle();
@@ -170,11 +171,13 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     std::size_t out_bytes_ = 0;
     std::atomic<std::size_t> queue_length_{0};
     std::unique_ptr<TransferRun> ota_;  // only while a transfer runs
+    // wait_readable() receives into it: most device frames fit (a pretty-printed
+    // reply is 40-200 bytes), and it is all the read memory an idle device holds.
+    std::array<char, 192> inbox_{};
     std::atomic<bool> transferring_{false};
     CloseReason reason_ = CloseReason::closed;
     bool handshaken_ = false;
     bool ping_sent_ = false;
-    char peek_byte_ = 0;  // wait_readable() peeks into it
     bool writing_ = false;
     bool closing_ = false;
     bool finished_ = false;
