@@ -54,7 +54,7 @@ struct CommandResult {
     dispatch::Completion completion;
 };
 
-// Told of devices coming and going, on the device's session strand: must not
+// Told of devices coming and going, on the device session's event loop: must not
 // block (post the work elsewhere). Registered before the server starts.
 class FleetObserver {
   public:

@@ -1,13 +1,14 @@
 #pragma once
 // One device's WebSocket: reads and classifies its frames, owns its command
 // queue (dispatch::DeviceQueue) and its single writer. Everything runs on the
-// session's strand; other threads talk to it only through the thread-safe
-// members, which post to that strand.
+// session's event loop; other threads talk to it only through the thread-safe
+// members, which post to that loop (its socket's executor).
 //
 // The socket is a plain TCP socket after the upgrade (listener.cpp answers it,
-// ws_upgrade.hpp) and the framing is protocol::WsReader: the session waits for
-// readability and reads into one buffer per I/O thread, so an idle device holds
-// no read buffer and no pending composed operation (docs/PERFORMANCE.md).
+// ws_upgrade.hpp) and the framing is protocol::WsReader: the session waits with
+// a receive into its 192-byte inbox and reads on into one buffer per I/O thread,
+// so an idle device holds no large buffer and no composed operation
+// (docs/PERFORMANCE.md).
 //
 // A device's connection is always ended by closing TCP, never by a close frame:
 // the firmware does not reconnect after a close frame (PROTOCOL.md §6).
@@ -61,7 +62,7 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     auto async_execute(dispatch::Request r, Token&& token) {
         return asio::async_initiate<Token, void(dispatch::Completion)>(
             [self = shared_from_this()](auto handler, dispatch::Request req) {
-                // The outcome is delivered on the caller's executor, not the session's strand.
+                // The outcome is delivered on the caller's executor, not the session's loop.
                 auto ex = asio::get_associated_executor(handler, self->sock_.get_executor());
                 CompletionHandler deliver(
                     [ex, h = std::move(handler)](dispatch::Completion c) mutable {

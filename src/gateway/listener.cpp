@@ -146,15 +146,15 @@ asio::awaitable<bool> serve_streamed(beast::tcp_stream& stream, beast::flat_buff
 
 }  // namespace
 
-Listener::Listener(asio::io_context& ioc, const Options& options, DeviceHooks& hooks,
-                   HttpHandler& http, core::Metrics& metrics)
-    : ioc_(ioc),
+Listener::Listener(EventLoops& loops, const Options& options, DeviceHooks& hooks, HttpHandler& http,
+                   core::Metrics& metrics)
+    : loops_(loops),
       options_(options),
       hooks_(hooks),
       http_(http),
       metrics_(metrics),
-      acceptor_(asio::make_strand(ioc)),
-      inner_acceptor_(asio::make_strand(ioc)) {}
+      acceptor_(loops.control()),
+      inner_acceptor_(loops.control()) {}
 
 void Listener::listen(const tcp::endpoint& ep) {
     acceptor_.open(ep.protocol());
@@ -194,8 +194,7 @@ void Listener::stop() {
 
 asio::awaitable<void> Listener::accept_loop() {
     while (!stopping_) {
-        auto [ec, sock] =
-            co_await acceptor_.async_accept(asio::make_strand(ioc_), as_tuple(use_awaitable));
+        auto [ec, sock] = co_await acceptor_.async_accept(loops_.next(), as_tuple(use_awaitable));
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping_) break;
             // EMFILE and friends: back off briefly instead of spinning.
@@ -225,7 +224,7 @@ asio::awaitable<void> Listener::inner_accept_loop() {
     // their real address; counted open here (the relay itself is not).
     while (!stopping_) {
         auto [ec, sock] =
-            co_await inner_acceptor_.async_accept(asio::make_strand(ioc_), as_tuple(use_awaitable));
+            co_await inner_acceptor_.async_accept(loops_.next(), as_tuple(use_awaitable));
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping_) break;
             asio::steady_timer t(inner_acceptor_.get_executor(), std::chrono::milliseconds(50));

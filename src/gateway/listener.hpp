@@ -1,6 +1,7 @@
 #pragma once
 // The TCP listener: one port for the device WebSocket (Options::ws_path) and the
-// HTTP API. Each accepted connection runs on its own strand.
+// HTTP API. Each accepted connection is placed on one of the event loops and
+// stays there (gateway/event_loops.hpp).
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -18,6 +19,7 @@
 
 #include "core/metrics.hpp"
 #include "gateway/device_hooks.hpp"
+#include "gateway/event_loops.hpp"
 #include "gateway/http_handler.hpp"
 #include "gateway/options.hpp"
 #include "gateway/tls_front.hpp"
@@ -26,8 +28,8 @@ namespace ptalk::gateway {
 
 class Listener {
   public:
-    Listener(boost::asio::io_context& ioc, const Options& options, DeviceHooks& hooks,
-             HttpHandler& http, core::Metrics& metrics);
+    Listener(EventLoops& loops, const Options& options, DeviceHooks& hooks, HttpHandler& http,
+             core::Metrics& metrics);
 
     // Binds and listens; throws boost::system::system_error with a clear message on failure.
     void listen(const boost::asio::ip::tcp::endpoint& ep);
@@ -48,10 +50,10 @@ class Listener {
     boost::asio::awaitable<void> serve(boost::beast::tcp_stream stream,
                                        boost::beast::flat_buffer buffer, std::string remote);
     // The connection limits (docs/SECURITY.md): false when a connection from `addr`
-    // must be closed at once. Runs on the acceptor's strand only.
+    // must be closed at once. Runs on the acceptor's loop only.
     bool admit_connection(const boost::asio::ip::address& addr);
 
-    boost::asio::io_context& ioc_;
+    EventLoops& loops_;
     const Options& options_;
     DeviceHooks& hooks_;
     HttpHandler& http_;
@@ -62,7 +64,7 @@ class Listener {
     boost::asio::ip::tcp::acceptor inner_acceptor_;
     std::atomic<bool> stopping_{false};
     std::atomic<int> active_requests_{0};
-    // Per-IP token buckets for Options::ip_rate; touched on the acceptor's strand only.
+    // Per-IP token buckets for Options::ip_rate; touched on the acceptor's loop only.
     struct Bucket {
         double tokens = 0;
         std::chrono::steady_clock::time_point at;

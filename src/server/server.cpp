@@ -17,7 +17,15 @@ namespace ptalk::server {
 
 namespace asio = boost::asio;
 
-Server::Server(Config config) : config_(std::move(config)) {}
+namespace {
+
+unsigned io_threads(const Config& c) {
+    return c.threads != 0 ? c.threads : std::max(1U, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+Server::Server(Config config) : config_(std::move(config)), loops_(io_threads(config_)) {}
 
 Server::~Server() {
     stop();
@@ -52,13 +60,15 @@ std::optional<std::string> Server::start() {
     api_->set_firmware(firmware_.get());
     fleet::JobManager::Options job_options;
     job_options.history = config_.live.job_history;
-    jobs_ = std::make_unique<fleet::JobManager>(*fleet_, store_, ioc_.get_executor(), job_options);
+    jobs_ = std::make_unique<fleet::JobManager>(*fleet_, store_, loops_.control().get_executor(),
+                                                job_options);
     if (auto st = jobs_->load(); !st) {
         (void)store_.close();
         return fmt::format("cannot load fleet jobs: {}", st.message);
     }
-    webhooks_ = std::make_unique<live::WebhookManager>(
-        *hub_, store_, ioc_.get_executor(), blocking_.get_executor(), config_.live.webhooks);
+    webhooks_ =
+        std::make_unique<live::WebhookManager>(*hub_, store_, loops_.control().get_executor(),
+                                               blocking_.get_executor(), config_.live.webhooks);
     if (auto st = webhooks_->load(); !st) {
         (void)store_.close();
         return fmt::format("cannot load webhooks: {}", st.message);
@@ -69,8 +79,8 @@ std::optional<std::string> Server::start() {
         (void)store_.close();
         return err;
     }
-    listener_ =
-        std::make_unique<gateway::Listener>(ioc_, config_.gateway, *fleet_, *secure_api_, metrics_);
+    listener_ = std::make_unique<gateway::Listener>(loops_, config_.gateway, *fleet_, *secure_api_,
+                                                    metrics_);
     try {
         const auto addr = asio::ip::make_address(config_.listen_address);
         listener_->listen({addr, config_.port});
@@ -82,15 +92,9 @@ std::optional<std::string> Server::start() {
     listener_->start();
     start_live_timers();
     start_memory_trim();
-    const unsigned n =
-        config_.threads != 0 ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+    const auto n = static_cast<unsigned>(loops_.size());
     running_ = true;
-    for (unsigned i = 0; i < n; ++i) {
-        threads_.emplace_back([this] {
-            auto guard = asio::make_work_guard(ioc_);
-            ioc_.run();
-        });
-    }
+    loops_.run();
     const auto ep = listener_->local_endpoint();
     spdlog::info(
         "ptalkd listening address={}:{} ws_path={} data_dir={} devices_known={} threads={}",
@@ -134,10 +138,7 @@ void Server::stop() {
     rollouts_->stop();
     updates_->stop();
     asio::post(trim_timer_.get_executor(), [this] { trim_timer_.cancel(); });
-    ioc_.stop();
-    for (auto& t : threads_)
-        t.join();
-    threads_.clear();
+    loops_.stop();
     blocking_.join();
     jobs_->persist_all();
     if (auto st = store_.close(); !st) spdlog::error("store close failed: {}", st.message);
@@ -147,9 +148,9 @@ void Server::stop() {
 void Server::start_live_timers() {
     // Queued commands expire even while their device stays away (issue 6).
     asio::co_spawn(
-        ioc_,
+        loops_.control(),
         [this]() -> asio::awaitable<void> {
-            asio::steady_timer t(ioc_);
+            asio::steady_timer t(loops_.control());
             for (;;) {
                 t.expires_after(std::chrono::seconds(1));
                 auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));

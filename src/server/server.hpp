@@ -66,10 +66,10 @@ class Server {
     Config config_;
     core::Metrics metrics_;
     store::SqliteStore store_;
-    // Before ioc_: uploads in progress on the I/O threads refer to it.
+    // Before loops_: uploads in progress on the I/O threads refer to it.
     std::unique_ptr<firmware::FileCatalogue> firmware_;
     std::unique_ptr<live::EventHub> hub_;  // before the store's listener may call it
-    boost::asio::io_context ioc_;
+    gateway::EventLoops loops_;            // one per I/O thread (Config::threads)
     boost::asio::thread_pool blocking_{2};
     boost::asio::steady_timer trim_timer_{boost::asio::make_strand(blocking_)};
     std::unique_ptr<fleet::Fleet> fleet_;
@@ -84,7 +84,6 @@ class Server {
     std::unique_ptr<auth::TokenRegistry> tokens_;
     std::unique_ptr<auth::Admission> admission_;
     std::unique_ptr<api::SecureApi> secure_api_;
-    std::vector<std::thread> threads_;
     std::atomic<bool> running_{false};
 };
 
