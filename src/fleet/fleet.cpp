@@ -291,7 +291,8 @@ void Fleet::on_reply(gateway::DeviceSession& s, const protocol::Reply& r, bool s
               boost::json::serialize(boost::json::object{{"changed", std::move(changed)}}));
     }
     live_on_reply(s.device_id(), r);
-    store_.upsert_device(std::move(snapshot));
+    // Reported values and last_seen: coalesced for up to a second (docs/STORE.md).
+    store_.refresh_device(std::move(snapshot));
 }
 
 void Fleet::on_queued(gateway::DeviceSession& s, const dispatch::Request& r) {

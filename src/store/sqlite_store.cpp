@@ -166,7 +166,53 @@ void SqliteStore::upsert_device(DeviceRecord d) {
     std::lock_guard lk(mutex_);
     if (!accepting_) return;
     const bool was_empty = pending_.empty();
+    if (auto it = refreshed_.find(d.id); it != refreshed_.end()) {
+        // The waiting refresh is older than this upsert: it goes first.
+        pending_.add(std::move(it->second));
+        refreshed_.erase(it);
+        ++enqueued_seq_;
+    }
     added(was_empty, pending_.add(std::move(d)));
+}
+
+void SqliteStore::refresh_device(DeviceRecord d) {
+    std::lock_guard lk(mutex_);
+    if (!accepting_) return;
+    if (pending_.devices().count(d.id) != 0) {
+        added(false, pending_.add(std::move(d)));  // an upsert waits: ride along with it
+        return;
+    }
+    // Counted in enqueued_seq_ only when it moves to pending_ (take_refreshed),
+    // so that a batch that leaves it waiting does not count it as committed.
+    if (refreshed_.empty()) {
+        first_refreshed_at_ = Clock::now();
+        wake_.notify_one();  // the writer may be waiting for a first write
+    }
+    auto [it, inserted] = refreshed_.try_emplace(d.id);
+    if (inserted) {
+        it->second = std::move(d);
+    } else {
+        merge_device(it->second, std::move(d));
+        ++metrics_.coalesced;
+    }
+}
+
+void SqliteStore::take_refreshed() {
+    if (refreshed_.empty()) return;
+    if (pending_.empty()) first_pending_at_ = Clock::now();
+    for (auto& [id, d] : refreshed_) {
+        pending_.add(std::move(d));
+        ++enqueued_seq_;
+    }
+    refreshed_.clear();
+}
+
+SqliteStore::Clock::time_point SqliteStore::next_batch_at() const {
+    auto at = Clock::time_point::max();
+    if (!pending_.empty()) at = first_pending_at_ + options_.batch_window;
+    if (!refreshed_.empty())
+        at = std::min(at, first_refreshed_at_ + options_.device_refresh_window);
+    return at;
 }
 
 void SqliteStore::put_command(CommandRecord c) {
@@ -202,18 +248,34 @@ std::uint64_t SqliteStore::next_command_id() noexcept {
 void SqliteStore::run_writer() {
     std::unique_lock lk(mutex_);
     for (;;) {
-        wake_.wait(lk, [&] { return abandon_ || stopping_ || !pending_.empty(); });
+        wake_.wait(
+            lk, [&] { return abandon_ || stopping_ || !pending_.empty() || !refreshed_.empty(); });
+        if (stopping_) take_refreshed();  // closing: everything goes
         if (abandon_ || (stopping_ && pending_.empty())) break;
         if (!writable_) {
             // After a failure wait out the back-off; only an abandoning close cuts it short.
             wake_.wait_until(lk, retry_at_, [&] { return abandon_; });
         } else {
-            wake_.wait_until(lk, first_pending_at_ + options_.batch_window, [&] {
+            const auto now_due = [&] {
                 return abandon_ || stopping_ || flush_waiters_ > 0 ||
                        pending_.size() >= options_.batch_max_items;
-            });
+            };
+            // Until the batch is due; a first write while only refreshes wait
+            // brings the deadline forward (the batch window, not the refresh window).
+            for (;;) {
+                const auto deadline = next_batch_at();
+                const bool woken = wake_.wait_until(
+                    lk, deadline, [&] { return now_due() || next_batch_at() < deadline; });
+                if (!woken || now_due()) break;
+            }
         }
         if (abandon_) break;
+        if (stopping_ || flush_waiters_ > 0 ||
+            (!refreshed_.empty() &&
+             Clock::now() >= first_refreshed_at_ + options_.device_refresh_window)) {
+            take_refreshed();
+        }
+        if (pending_.empty()) continue;  // only refreshes, not due yet
         writing_ = std::move(pending_);
         pending_ = PendingWrites{};
         const std::uint64_t seq = enqueued_seq_;
@@ -264,6 +326,7 @@ void SqliteStore::batch_done(const Result<std::size_t>& written, std::uint64_t s
 Status SqliteStore::flush(std::chrono::milliseconds max_wait) {
     std::unique_lock lk(mutex_);
     if (!running_) return {StatusCode::closed, "store is closed"};
+    take_refreshed();  // a flush means everything accepted so far
     const std::uint64_t target = enqueued_seq_;
     ++flush_waiters_;
     wake_.notify_one();
@@ -292,13 +355,15 @@ Status SqliteStore::close(std::chrono::milliseconds max_wait) {
     thread_.join();
     {
         std::lock_guard lk(mutex_);
-        if (const std::size_t lost = pending_.size() + writing_.size(); lost > 0) {
+        if (const std::size_t lost = pending_.size() + writing_.size() + refreshed_.size();
+            lost > 0) {
             result = {StatusCode::timeout,
                       fmt::format("closed with {} writes not on disk; last write error: {}", lost,
                                   last_error_.message)};
         }
         pending_ = PendingWrites{};
         writing_ = PendingWrites{};
+        refreshed_.clear();
         writable_ = false;
     }
     {
@@ -346,7 +411,7 @@ Status SqliteStore::last_error() const {
 StoreMetrics SqliteStore::metrics() const {
     std::lock_guard lk(mutex_);
     StoreMetrics m = metrics_;
-    m.queue_depth = pending_.size() + writing_.size();
+    m.queue_depth = pending_.size() + writing_.size() + refreshed_.size();
     return m;
 }
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "store/pending_writes.hpp"
@@ -42,6 +43,10 @@ struct SqliteOptions {
     std::optional<std::int64_t> max_page_count;
     // For tests: called before each batch; a non-zero sqlite code fails the batch with it.
     std::function<int()> fault_injector;
+    // refresh_device() writes are coalesced per device for this long: a device
+    // answering commands all the time has its row written about once a window
+    // instead of once a batch (docs/STORE.md). Upserts keep the batch window.
+    std::chrono::milliseconds device_refresh_window{1000};
     // live (issue 6): events kept for replay (Last-Event-ID); older ones are
     // pruned by the writer. 0 keeps everything.
     std::size_t event_retention = 100'000;
@@ -60,6 +65,7 @@ class SqliteStore final : public Store {
     [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
 
     void upsert_device(DeviceRecord d) override;
+    void refresh_device(DeviceRecord d) override;
     void put_command(CommandRecord c) override;
     void append_event(EventRecord e) override;
     [[nodiscard]] std::uint64_t next_command_id() noexcept override;
@@ -136,6 +142,9 @@ class SqliteStore final : public Store {
     // Called with mutex_ held after a write was added.
     void added(bool was_empty, bool coalesced);
     void run_writer();
+    // With mutex_ held: moves the refreshed rows into pending_ (due or forced).
+    void take_refreshed();
+    [[nodiscard]] Clock::time_point next_batch_at() const;
     Result<std::size_t> write_batch();
     void batch_done(const Result<std::size_t>& written, std::uint64_t seq);
 
@@ -153,6 +162,10 @@ class SqliteStore final : public Store {
     std::condition_variable done_;  // flush() and close() wait here
     PendingWrites pending_;
     PendingWrites writing_;  // the batch being committed; the writer reads it unlocked
+    // refresh_device() rows waiting for their window; never a device that also
+    // has an upsert in pending_ (the refresh is merged into it, or moved ahead of it).
+    std::unordered_map<std::string, DeviceRecord> refreshed_;
+    Clock::time_point first_refreshed_at_{};
     Clock::time_point first_pending_at_{};
     Clock::time_point retry_at_{};
     std::chrono::milliseconds retry_delay_{};

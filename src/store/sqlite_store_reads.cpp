@@ -41,6 +41,8 @@ Result<std::vector<DeviceRecord>> SqliteStore::load_devices() {
             for (const auto& [id, d] : p->devices())
                 overlay.push_back(d);
         }
+        for (const auto& [id, d] : refreshed_)  // newer than pending_'s (never the same id)
+            overlay.push_back(d);
     }
     Result<std::vector<DeviceRecord>> rows = closed_status();
     {

@@ -198,6 +198,10 @@ class Store {
 
     // ---- writes: queued, never block on disk, never fail (see writable()) ----
     virtual void upsert_device(DeviceRecord d) = 0;
+    // What a device reported again (its values, last_seen) with nothing else
+    // changed: may be coalesced for longer than an upsert (SqliteOptions::
+    // device_refresh_window). An upsert of the same device still comes after it.
+    virtual void refresh_device(DeviceRecord d) { upsert_device(std::move(d)); }
     virtual void put_command(CommandRecord c) = 0;
     virtual void append_event(EventRecord e) = 0;
 

@@ -17,7 +17,11 @@ class Commands : public ::testing::TestWithParam<sim::Profile> {
         fleet_ = std::make_unique<sim::Fleet>(fast_sim(server_.ws_url(), 3, GetParam()));
         fleet_->start();
         id_ = fleet_->ids()[0];
-        ASSERT_TRUE(eventually([&] { return device_ready(*http_, id_); }, 10s)) << server_.log();
+        // Every device, not only the first: a late post-handshake status to
+        // another one would count as a command sent during a test.
+        for (const auto& id : fleet_->ids()) {
+            ASSERT_TRUE(eventually([&] { return device_ready(*http_, id); }, 10s)) << server_.log();
+        }
     }
     void TearDown() override {
         if (HasFailure()) std::cerr << "---- ptalkd log ----\n" << server_.log();
