@@ -6,7 +6,7 @@
 //
 // The socket is a plain TCP socket after the upgrade (listener.cpp answers it,
 // ws_upgrade.hpp) and the framing is protocol::WsReader: the session waits with
-// a receive into its 192-byte inbox and reads on into one buffer per I/O thread,
+// a receive into its 160-byte inbox and reads on into one buffer per I/O thread,
 // so an idle device holds no large buffer and no composed operation
 // (docs/PERFORMANCE.md).
 //
@@ -172,9 +172,12 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     std::size_t out_bytes_ = 0;
     std::atomic<std::size_t> queue_length_{0};
     std::unique_ptr<TransferRun> ota_;  // only while a transfer runs
-    // wait_readable() receives into it: most device frames fit (a pretty-printed
-    // reply is 40-200 bytes), and it is all the read memory an idle device holds.
-    std::array<char, 192> inbox_{};
+    // wait_readable() receives into it: a setter's reply fits (a pretty-printed
+    // one is 30-60 bytes; a status reply may take a second read), and it is all
+    // the read memory an idle device holds. Sized so that the session and its
+    // shared_ptr control block stay within jemalloc's 1 KiB size class
+    // (device_session.cpp checks): 192 bytes took it to 1 280.
+    std::array<char, 160> inbox_{};
     std::atomic<bool> transferring_{false};
     CloseReason reason_ = CloseReason::closed;
     bool handshaken_ = false;
