@@ -252,8 +252,9 @@ void SqliteStore::run_writer() {
             lk, [&] { return abandon_ || stopping_ || !pending_.empty() || !refreshed_.empty(); });
         if (stopping_) take_refreshed();  // closing: everything goes
         if (abandon_ || (stopping_ && pending_.empty())) break;
-        if (!writable_) {
+        if (!writable_ && !pending_.empty()) {
             // After a failure wait out the back-off; only an abandoning close cuts it short.
+            // (Refreshes alone wait for their window below, then fail or succeed as a batch.)
             wake_.wait_until(lk, retry_at_, [&] { return abandon_; });
         } else {
             const auto now_due = [&] {
