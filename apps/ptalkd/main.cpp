@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     app.add_option("--data-dir", cfg.data_dir, "Where the store lives")->envname("PTALK_DATA_DIR");
     app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error, off")
         ->envname("PTALK_LOG_LEVEL");
-    app.add_option("--threads", cfg.threads, "I/O threads (0: one per core)")
+    app.add_option("--threads", cfg.threads, "I/O threads, one event loop each (0: one per core)")
         ->envname("PTALK_THREADS");
     app.add_option("--ws-path", cfg.gateway.ws_path, "Path of the device WebSocket")
         ->envname("PTALK_WS_PATH");

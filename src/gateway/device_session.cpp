@@ -104,7 +104,7 @@ void DeviceSession::read_more() {
         reader_.feed(buffer.first(n));
         drain();
         // A short read emptied the socket: wait rather than read again only to
-        // hear EAGAIN (the waiting receive is tried at once, so nothing is missed).
+        // hear EAGAIN.
         if (n < buffer.size() && !closing_) return wait_readable();
     }
     if (closing_) return finish();
@@ -112,35 +112,26 @@ void DeviceSession::read_more() {
     asio::post(sock_.get_executor(), [self = shared_from_this()] { self->read_more(); });
 }
 
-// Waits for the next bytes by receiving them into the session's small inbox:
-// a device's reply usually fits, so one receive both waits and reads (a peek
-// then a read was one system call more per frame). A full inbox means more may
-// be waiting: read_more() reads on into the thread's large buffer.
+// Waits until the socket is readable, then reads what arrived (read_more).
+// A wait holds no buffer, and costs no system call of its own: a receive that
+// waits is tried at once and hears EAGAIN first.
 //
-// Not socket::async_wait: asio performs a wait only on the next readiness
-// event, and with two I/O threads the event for bytes that arrived just after
-// the last read can be consumed by the other thread first, leaving the session
-// deaf until more bytes come (an EOF comes only once). A receive is tried at
-// once when the reactor has seen readiness, so nothing is missed.
+// This is safe because each session's socket is served by one event loop on
+// one thread (gateway/event_loops.hpp). asio completes a wait only on the next
+// readiness event, and the reactor is edge-triggered, so a wait must only
+// start on an emptied socket with no edge consumed since: read_more() starts it
+// right after a short read or EAGAIN, in the same handler, and only this
+// loop's thread takes events from epoll, between handlers. With one io_context
+// run by several threads (before run E), another thread could take the edge of
+// bytes arriving just before the wait was queued, and the session went deaf.
 void DeviceSession::wait_readable() {
-    sock_.async_receive(asio::buffer(inbox_),
-                        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                            self->on_inbox(ec, n);
-                        });
-}
-
-void DeviceSession::on_inbox(beast::error_code ec, std::size_t n) {
-    if (ec || closing_) {
-        close_socket();  // EOF: the device closed, or the connection broke
-        return finish();
-    }
-    last_heard_ = Clock::now();
-    ping_sent_ = false;
-    reader_.feed(std::span<char>(inbox_.data(), n));  // the reader copies what it keeps
-    drain();
-    if (closing_) return finish();
-    if (n < inbox_.size()) return wait_readable();
-    read_more();
+    sock_.async_wait(Socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+        if (ec || self->closing_) {
+            self->close_socket();
+            return self->finish();
+        }
+        self->read_more();
+    });
 }
 
 // Handles every complete frame the reader holds.

@@ -5,10 +5,9 @@
 // members, which post to that loop (its socket's executor).
 //
 // The socket is a plain TCP socket after the upgrade (listener.cpp answers it,
-// ws_upgrade.hpp) and the framing is protocol::WsReader: the session waits with
-// a receive into its 160-byte inbox and reads on into one buffer per I/O thread,
-// so an idle device holds no large buffer and no composed operation
-// (docs/PERFORMANCE.md).
+// ws_upgrade.hpp) and the framing is protocol::WsReader: the session waits for
+// readability and reads into one buffer per I/O thread, so an idle device holds
+// no read buffer and no composed operation (docs/PERFORMANCE.md).
 //
 // A device's connection is always ended by closing TCP, never by a close frame:
 // the firmware does not reconnect after a close frame (PROTOCOL.md §6).
@@ -120,7 +119,6 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     void begin(std::string upgrade_answer, std::string early);
     void read_more();
     void wait_readable();
-    void on_inbox(beast::error_code ec, std::size_t n);
     void drain();
     void arm_idle(dispatch::Clock::time_point at);
     void on_idle();
@@ -172,12 +170,6 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     std::size_t out_bytes_ = 0;
     std::atomic<std::size_t> queue_length_{0};
     std::unique_ptr<TransferRun> ota_;  // only while a transfer runs
-    // wait_readable() receives into it: a setter's reply fits (a pretty-printed
-    // one is 30-60 bytes; a status reply may take a second read), and it is all
-    // the read memory an idle device holds. Sized so that the session and its
-    // shared_ptr control block stay within jemalloc's 1 KiB size class
-    // (device_session.cpp checks): 192 bytes took it to 1 280.
-    std::array<char, 160> inbox_{};
     std::atomic<bool> transferring_{false};
     CloseReason reason_ = CloseReason::closed;
     bool handshaken_ = false;

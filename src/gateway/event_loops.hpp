@@ -5,6 +5,10 @@
 // by a second thread waiting on it. Loop 0 also runs the server's own timers
 // and the acceptors. Work for a connection from elsewhere is posted to its
 // socket's executor, as before.
+//
+// DeviceSession relies on one thread per loop: it waits for readability with
+// socket::async_wait, which is only safe when the thread that reads a socket
+// is the only one taking its events from epoll (device_session.cpp).
 #include <atomic>
 #include <cstddef>
 #include <memory>
