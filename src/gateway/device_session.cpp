@@ -33,8 +33,9 @@ std::span<char> read_buffer() {
     return buffer;
 }
 
-// make_shared puts a 16-byte control block in front: one idle device's session
-// is a 1 KiB allocation (docs/PERFORMANCE.md, memory per device).
+// make_shared puts a 16-byte control block in front: an idle device's session
+// is one allocation of at most 1 KiB, the size class jemalloc rounds it into
+// (1 032 bytes would cost 1 280; docs/PERFORMANCE.md, memory per device).
 static_assert(sizeof(DeviceSession) + 16 <= 1024, "DeviceSession outgrew its 1 KiB size class");
 
 // Reads per wake-up before other sessions get their turn.

@@ -80,6 +80,14 @@ Result<std::vector<Row>> collect(Statement& s, Map map) {
     }
 }
 
+// A one-row, one-column id query (MIN/MAX with COALESCE): 0 when empty.
+Result<std::uint64_t> single_id(Statement& s) {
+    auto rows = collect<std::uint64_t>(
+        s, [](const Statement& r) { return static_cast<std::uint64_t>(r.int64(0)); });
+    if (!rows) return rows.error();
+    return rows->empty() ? 0 : rows->front();
+}
+
 std::int64_t clamp_to_int64(std::uint64_t v) noexcept {
     constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     return static_cast<std::int64_t>(v > max ? max : v);
@@ -156,12 +164,11 @@ Result<std::vector<CommandRecord>> Reader::commands_of_device(const std::string&
     if (limit == 0 || before <= 1) return out;
     auto newest = max_command_id();
     if (!newest) return newest.error();
-    auto oldest = collect<std::uint64_t>(
-        min_command_id_, [](const Statement& s) { return static_cast<std::uint64_t>(s.int64(0)); });
+    auto oldest = single_id(min_command_id_);
     if (!oldest) return oldest.error();
     if (*newest == 0) return out;
     const std::int64_t top = std::min(before - 1, clamp_to_int64(*newest));
-    const std::int64_t bottom = clamp_to_int64(oldest->empty() ? 0 : oldest->front());
+    const std::int64_t bottom = clamp_to_int64(*oldest);
     Statement& s = commands_of_device_;
     for (std::int64_t b = top >> command_bucket_shift;
          b >= (bottom >> command_bucket_shift) && out.size() < limit; --b) {
@@ -187,10 +194,7 @@ Result<std::vector<EventRecord>> Reader::list_events(std::uint64_t after_id, std
 }
 
 Result<std::uint64_t> Reader::max_command_id() {
-    auto rows = collect<std::uint64_t>(
-        max_command_id_, [](const Statement& s) { return static_cast<std::uint64_t>(s.int64(0)); });
-    if (!rows) return rows.error();
-    return rows->empty() ? 0 : rows->front();
+    return single_id(max_command_id_);
 }
 
 }  // namespace ptalk::store::sqlite

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite_desired_sql.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace ptalk::store {
@@ -48,18 +49,6 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
 constexpr std::string_view trim_deliveries_sql = R"sql(
 DELETE FROM webhook_deliveries WHERE webhook_id = ?1 AND id <= (
     SELECT id FROM webhook_deliveries WHERE webhook_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
-)sql";
-
-// As put_desired's (sqlite_store_live.cpp): never over a newer version.
-constexpr std::string_view put_desired_many_sql = R"sql(
-INSERT INTO desired_state (device_id, volume, brightness, device_name, version,
-                           updated_at, updated_by)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-ON CONFLICT (device_id) DO UPDATE SET
-    volume = excluded.volume, brightness = excluded.brightness,
-    device_name = excluded.device_name, version = excluded.version,
-    updated_at = excluded.updated_at, updated_by = excluded.updated_by
-WHERE excluded.version >= desired_state.version
 )sql";
 
 }  // namespace
@@ -269,7 +258,7 @@ void SqliteStore::put_desired_many(std::vector<DesiredRecord> rows) {
     // single put_desired of the same device lands in the same transaction.
     auto key = fmt::format("d*:{:020}", ++job_rows_seq_);
     live_writer_->put(std::move(key), [rows = std::move(rows)](sqlite3* db) -> Status {
-        auto s = sqlite::Statement::prepare(db, put_desired_many_sql);
+        auto s = sqlite::Statement::prepare(db, sqlite::put_desired_sql);
         if (!s) return s.error();
         for (const auto& d : rows) {
             s->reset();

@@ -3,24 +3,12 @@
 // run once at start-up on a connection of their own.
 #include <sqlite3.h>
 
+#include "store/sqlite_desired_sql.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace ptalk::store {
 
 namespace {
-
-// Never over a newer version: single puts and a job's batch (put_desired_many)
-// may commit in either order within one transaction.
-constexpr std::string_view put_desired_sql = R"sql(
-INSERT INTO desired_state (device_id, volume, brightness, device_name, version,
-                           updated_at, updated_by)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-ON CONFLICT (device_id) DO UPDATE SET
-    volume = excluded.volume, brightness = excluded.brightness,
-    device_name = excluded.device_name, version = excluded.version,
-    updated_at = excluded.updated_at, updated_by = excluded.updated_by
-WHERE excluded.version >= desired_state.version
-)sql";
 
 constexpr std::string_view put_queued_sql = R"sql(
 INSERT OR REPLACE INTO queued_commands (id, device_id, cmd, params, requested_by, queued_at,
@@ -56,7 +44,7 @@ void SqliteStore::put_desired(DesiredRecord d) {
     if (!live_writer_) return;
     auto key = "d:" + d.device_id;
     live_writer_->put(std::move(key), [d = std::move(d)](sqlite3* db) -> Status {
-        auto s = sqlite::Statement::prepare(db, put_desired_sql);
+        auto s = sqlite::Statement::prepare(db, sqlite::put_desired_sql);
         if (!s) return s.error();
         return bind_and_put_desired(db, *s, d);
     });
