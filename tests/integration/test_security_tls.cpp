@@ -83,6 +83,18 @@ TEST(Tls, HttpsAndWssOnTheSamePortTls12AndUp) {
     EXPECT_EQ(server.exit_code(), 0);
 }
 
+// ptalk's client on `server` refuses GET /healthz with `code`, naming `hint`.
+void expect_refused(const cli::ServerUrl& server, cli::ExitCode code, const std::string& hint) {
+    cli::HttpClient client(server, test_admin_token());
+    try {
+        (void)client.get("/healthz");
+        ADD_FAILURE() << "accepted, expected a refusal naming " << hint;
+    } catch (const cli::CliError& e) {
+        EXPECT_EQ(e.code(), code);
+        EXPECT_NE(std::string(e.what()).find(hint), std::string::npos) << e.what();
+    }
+}
+
 TEST(Tls, PtalksClientSpeaksHttpsAndChecksTheCertificate) {
     PtalkdProcess probe;
     write_self_signed(probe.data_dir());
@@ -100,25 +112,11 @@ TEST(Tls, PtalksClientSpeaksHttpsAndChecksTheCertificate) {
     EXPECT_EQ(client.get("/healthz").status, 200u) << "the keep-alive connection is reused";
 
     // Without it the self-signed certificate is refused, with a hint.
-    cli::HttpClient untrusted(cli::parse_server_url(url), test_admin_token());
-    try {
-        (void)untrusted.get("/healthz");
-        ADD_FAILURE() << "an unverified certificate was accepted";
-    } catch (const cli::CliError& e) {
-        EXPECT_EQ(e.code(), cli::ExitCode::unreachable);
-        EXPECT_NE(std::string(e.what()).find("--ca-file"), std::string::npos) << e.what();
-    }
+    expect_refused(cli::parse_server_url(url), cli::ExitCode::unreachable, "--ca-file");
     // A CA file that cannot be read is the user's mistake, said as such.
     auto missing_ca = cli::parse_server_url(url);
     missing_ca.ca_file = (probe.data_dir() / "no-such-ca.pem").string();
-    cli::HttpClient misconfigured(missing_ca, test_admin_token());
-    try {
-        (void)misconfigured.get("/healthz");
-        ADD_FAILURE() << "a missing CA file was accepted";
-    } catch (const cli::CliError& e) {
-        EXPECT_EQ(e.code(), cli::ExitCode::usage);
-        EXPECT_NE(std::string(e.what()).find("no-such-ca.pem"), std::string::npos) << e.what();
-    }
+    expect_refused(missing_ca, cli::ExitCode::usage, "no-such-ca.pem");
     // A name the certificate does not carry is refused too.
     auto wrong_name = cli::parse_server_url("https://localhost:" + std::to_string(server.port()));
     wrong_name.ca_file = cert.string();

@@ -284,6 +284,42 @@ TEST(SqliteStore, DeviceHistoryQueryUsesTheBucketIndex) {
         << plan->text(3);
 }
 
+// A database from before migration 8 keeps its audit log: the new index is
+// built from the rows already there, and the old one is gone.
+TEST(SqliteStore, MigrationEightIndexesAnExistingAuditLog) {
+    test::TempDir tmp;
+    {
+        auto db = sqlite::open(tmp.path() / "ptalk.db", sqlite::OpenMode::read_write_create);
+        ASSERT_TRUE(db);
+        const auto before_eight = sqlite::schema_migrations().first(7);
+        ASSERT_EQ(before_eight.back().version, 7);
+        ASSERT_TRUE(sqlite::migrate(db->get(), before_eight).ok());
+        ASSERT_TRUE(sqlite::exec(db->get(),
+                                 "INSERT INTO commands (id, device_id, cmd, queued_at) VALUES "
+                                 "(5, '000000000001', 'set_volume', 1), "
+                                 "(6, '000000000002', 'set_volume', 2), "
+                                 "(40000, '000000000001', 'reboot', 3)",
+                                 "seed")
+                        .ok());
+    }
+    auto store = open_store(tmp.path());
+    auto history = store->list_commands("000000000001", 0, 10);
+    ASSERT_TRUE(history) << history.error().message;
+    ASSERT_EQ(history->size(), 2U);
+    EXPECT_EQ(history->at(0).id, 40000U);
+    EXPECT_EQ(history->at(1).id, 5U);
+    ASSERT_TRUE(store->close().ok());
+    auto db = sqlite::open(tmp.path() / "ptalk.db", sqlite::OpenMode::read_only);
+    ASSERT_TRUE(db);
+    auto idx = sqlite::Statement::prepare(
+        db->get(), "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'commands'");
+    ASSERT_TRUE(idx);
+    std::vector<std::string> names;
+    while (idx->step() == SQLITE_ROW)
+        names.push_back(idx->text(0));
+    EXPECT_EQ(names, std::vector<std::string>{"commands_by_bucket_device"});
+}
+
 // A command written when queued and again when finished (two batches) is one
 // row with the finished fields.
 TEST(SqliteStore, ACommandWrittenTwiceIsUpdatedInPlace) {

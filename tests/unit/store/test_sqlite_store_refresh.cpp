@@ -55,6 +55,15 @@ DeviceRecord reported(const std::string& id, int volume, UnixMillis seen) {
     return d;
 }
 
+// A store in which device `id` already has its row on disk.
+std::unique_ptr<SqliteStore> with_row(const test::TempDir& tmp, const std::string& id,
+                                      SqliteOptions options) {
+    auto store = open_store(tmp.path(), std::move(options));
+    store->upsert_device(device(id, 1000));
+    EXPECT_TRUE(store->flush().ok());
+    return store;
+}
+
 bool eventually(const std::function<bool()>& f, std::chrono::milliseconds limit = 5s) {
     const auto until = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < until) {
@@ -66,9 +75,7 @@ bool eventually(const std::function<bool()>& f, std::chrono::milliseconds limit 
 
 TEST(SqliteStoreRefresh, WaitsForItsWindowThenOneRowCarriesTheLast) {
     test::TempDir tmp;
-    auto store = open_store(tmp.path(), windows(10ms, 400ms));
-    store->upsert_device(device("000000000001", 1000));
-    ASSERT_TRUE(store->flush().ok());
+    auto store = with_row(tmp, "000000000001", windows(10ms, 400ms));
     const auto start = std::chrono::steady_clock::now();
     for (int v = 1; v <= 20; ++v)
         store->refresh_device(reported("000000000001", v, 1000 + v));
@@ -90,9 +97,7 @@ TEST(SqliteStoreRefresh, WaitsForItsWindowThenOneRowCarriesTheLast) {
 
 TEST(SqliteStoreRefresh, AnUpsertAfterARefreshKeepsTheOrderAndTheBatchWindow) {
     test::TempDir tmp;
-    auto store = open_store(tmp.path(), windows(10ms, 1h));
-    store->upsert_device(device("000000000001", 1000));
-    ASSERT_TRUE(store->flush().ok());
+    auto store = with_row(tmp, "000000000001", windows(10ms, 1h));
     store->refresh_device(reported("000000000001", 42, 1100));
     DeviceRecord gone = device("000000000001", 1200);
     gone.first_seen = 0;
@@ -126,9 +131,7 @@ TEST(SqliteStoreRefresh, AnotherWriteDoesNotWaitForARefreshWindow) {
 TEST(SqliteStoreRefresh, FlushAndCloseWriteWaitingRefreshes) {
     test::TempDir tmp;
     {
-        auto store = open_store(tmp.path(), windows(10ms, 1h));
-        store->upsert_device(device("000000000005", 1000));
-        ASSERT_TRUE(store->flush().ok());
+        auto store = with_row(tmp, "000000000005", windows(10ms, 1h));
         store->refresh_device(reported("000000000005", 11, 1001));
         EXPECT_EQ(store->metrics().queue_depth, 1U);
         ASSERT_TRUE(store->flush().ok());
