@@ -202,6 +202,11 @@ HttpResponse Api::outcome_response(const std::string& id, const fleet::CommandRe
             case Outcome::device_busy:
                 return {http::status::conflict, "the device is busy"};
             case Outcome::timeout:
+                if (!r.completion.sent_at) {
+                    return {http::status::gateway_timeout,
+                            "the command's timeout ran out while it waited behind the device's "
+                            "earlier commands; it was not sent"};
+                }
                 return {http::status::gateway_timeout, "the device did not answer in time"};
             case Outcome::disconnected:
                 return {http::status::conflict, "the device disconnected before answering"};

@@ -71,6 +71,7 @@ json::object result_json(const std::string& device_id, const fleet::CommandResul
     o["cmd"] = protocol::to_string(c.kind);
     o["outcome"] = dispatch::to_string(c.outcome);
     o["reply"] = c.reply ? stored_json(c.reply->raw) : json::value(nullptr);
+    o["sent"] = c.sent_at.has_value();  // false: it ended while still queued
     if (c.sent_at) {
         o["latency_ms"] = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(
                                                   c.finished_at - *c.sent_at)

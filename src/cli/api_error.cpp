@@ -84,7 +84,16 @@ CliError describe_failure(unsigned status, const json::value& body, const Failur
     }
     if (code == "offline") return {ExitCode::refused, d + " is offline"};
     if (code == "disconnected") return {ExitCode::refused, d + " disconnected before answering"};
-    if (code == "timeout") return {ExitCode::refused, d + " did not answer in time"};
+    if (code == "timeout") {
+        const auto* command = object_at(body, "command");
+        const auto* sent = command != nullptr ? command->if_contains("sent") : nullptr;
+        if (sent != nullptr && sent->is_bool() && !sent->as_bool()) {
+            return {ExitCode::refused, "the command timed out waiting behind " + d +
+                                           "'s earlier commands; "
+                                           "it was not sent"};
+        }
+        return {ExitCode::refused, d + " did not answer in time"};
+    }
     if (code == "device_busy") return {ExitCode::refused, d + " is busy"};
     if (code == "queue_full") return {ExitCode::refused, d + " has too many commands queued"};
     if (code == "invalid_param" && status == 422)

@@ -94,16 +94,18 @@ Actions DeviceQueue::accept(Request r, bool front, Clock::time_point now) {
         a.completed.push_back(completion_of(r, o, std::nullopt, std::nullopt, now));
         return a;
     }
+    const Clock::time_point expires = now + r.timeout;
     if (front) {
-        queue_.push_front(std::move(r));
+        queue_.push_front(Waiting{std::move(r), expires});
     } else if (queue_.size() >= max_queued_) {
         a.completed.push_back(
             completion_of(r, Outcome::queue_full, std::nullopt, std::nullopt, now));
         return a;
     } else {
-        queue_.push_back(std::move(r));
+        queue_.push_back(Waiting{std::move(r), expires});
     }
     send_next(now, a);
+    retime(a);
     return a;
 }
 
@@ -117,22 +119,27 @@ Actions DeviceQueue::on_reply(const protocol::Reply& reply, Clock::time_point no
     }
     finish_in_flight(outcome_from_status(reply.status), reply, now, a);
     send_next(now, a);
+    retime(a);
     return a;
 }
 
 Actions DeviceQueue::on_timer(Clock::time_point now) {
     Actions a;
-    // A timer armed for an earlier command, or one that fired before a re-arm took effect.
-    if (!in_flight_ || now < deadline_) return a;
-    const Request timed_out = *in_flight_;
-    finish_in_flight(Outcome::timeout, std::nullopt, now, a);
-    // The setter may have been applied anyway: ask what the device really has.
-    // A request_status is no setter, so a follow-up never spawns another.
-    if (is_setter(timed_out.command.kind) &&
-        (queue_.empty() || !is_internal_status(queue_.front()))) {
-        queue_.push_front(Request{0, protocol::make_request_status(), timed_out.timeout, true});
+    if (in_flight_ && now >= deadline_) {
+        const Request timed_out = *in_flight_;
+        finish_in_flight(Outcome::timeout, std::nullopt, now, a);
+        // The setter may have been applied anyway: ask what the device really has.
+        // A request_status is no setter, so a follow-up never spawns another.
+        if (is_setter(timed_out.command.kind) &&
+            (queue_.empty() || !is_internal_status(queue_.front().request))) {
+            queue_.push_front(
+                Waiting{Request{0, protocol::make_request_status(), timed_out.timeout, true},
+                        now + timed_out.timeout});
+        }
     }
+    expire_queued(now, a);
     send_next(now, a);
+    retime(a, true);
     return a;
 }
 
@@ -148,12 +155,13 @@ Actions DeviceQueue::set_hold(bool hold, Clock::time_point now) {
     Actions a;
     hold_ = hold;
     if (!hold_) send_next(now, a);
+    retime(a);
     return a;
 }
 
 void DeviceQueue::send_next(Clock::time_point now, Actions& a) {
     while (!in_flight_ && !hold_ && !queue_.empty()) {
-        Request r = std::move(queue_.front());
+        Request r = std::move(queue_.front().request);
         queue_.pop_front();
         auto frame = protocol::encode_command(r.command);
         if (!frame) {
@@ -162,8 +170,7 @@ void DeviceQueue::send_next(Clock::time_point now, Actions& a) {
             continue;
         }
         a.send = std::move(*frame);
-        a.arm = deadline_ = now + r.timeout;
-        a.cancel_timer = false;
+        deadline_ = now + r.timeout;
         sent_at_ = now;
         in_flight_ = std::move(r);
     }
@@ -173,19 +180,53 @@ void DeviceQueue::finish_in_flight(Outcome o, std::optional<protocol::Reply> rep
                                    Clock::time_point now, Actions& a) {
     a.completed.push_back(completion_of(*in_flight_, o, std::move(reply), sent_at_, now));
     in_flight_.reset();
-    a.cancel_timer = true;  // send_next() turns this into a re-arm if it sends
 }
 
 Actions DeviceQueue::end_all(Outcome o, State next, Clock::time_point now) {
     Actions a;
     if (in_flight_) finish_in_flight(o, std::nullopt, now, a);
-    for (const Request& r : queue_) {
-        a.completed.push_back(completion_of(r, o, std::nullopt, std::nullopt, now));
+    for (const Waiting& w : queue_) {
+        a.completed.push_back(completion_of(w.request, o, std::nullopt, std::nullopt, now));
     }
     queue_.clear();
     hold_ = false;
     state_ = next;
+    retime(a);
     return a;
+}
+
+void DeviceQueue::expire_queued(Clock::time_point now, Actions& a) {
+    for (auto it = queue_.begin(); it != queue_.end();) {
+        if (it->expires > now) {
+            ++it;
+            continue;
+        }
+        a.completed.push_back(
+            completion_of(it->request, Outcome::timeout, std::nullopt, std::nullopt, now));
+        it = queue_.erase(it);
+    }
+}
+
+std::optional<Clock::time_point> DeviceQueue::next_wake() const noexcept {
+    std::optional<Clock::time_point> wake;
+    if (in_flight_) wake = deadline_;
+    for (const Waiting& w : queue_) {
+        if (!wake || w.expires < *wake) wake = w.expires;
+    }
+    return wake;
+}
+
+void DeviceQueue::retime(Actions& a, bool fired) {
+    if (fired) armed_.reset();  // the timer is spent
+    const auto wake = next_wake();
+    if (wake == armed_) return;
+    armed_ = wake;
+    if (wake) {
+        a.arm = wake;
+        a.cancel_timer = false;
+    } else {
+        a.cancel_timer = true;
+    }
 }
 
 }  // namespace ptalk::dispatch

@@ -1,9 +1,12 @@
 #pragma once
 // The per-device command queue of PROTOCOL.md §4 as an I/O-free state machine:
 // a bounded FIFO, one command in flight, reply matching by shape, a timeout per
-// command. Every call returns the Actions the owner must perform (write a frame,
-// arm or cancel the device's one timer, deliver completions). The owner (the
-// device's session) calls it from one strand only.
+// command. A command's timeout bounds both its wait in the queue and its wait
+// for the reply: one still queued when its timeout runs out ends `timeout`
+// without being sent (so nothing is ambiguous about it), and the caller hears
+// within twice its timeout however long the device's backlog. Every call returns the Actions the
+// owner must perform (write a frame, arm or cancel the device's one timer, deliver completions).
+// The owner (the device's session) calls it from one strand only.
 #include <chrono>
 #include <cstdint>
 #include <list>
@@ -94,8 +97,10 @@ class DeviceQueue {
     [[nodiscard]] Actions enqueue_front(Request r, Clock::time_point now);
     // A reply frame arrived from the device.
     [[nodiscard]] Actions on_reply(const protocol::Reply& reply, Clock::time_point now);
-    // The device's timer fired. Ignored when `now` is before the current deadline
-    // (a timer that was re-armed late).
+    // The device's timer fired: the command in flight times out when its deadline
+    // has come, and queued commands whose timeout ran out end unsent. Nothing else
+    // happens when neither is due (a timer that was re-armed late); the timer is
+    // armed again whenever something is left to wait for.
     [[nodiscard]] Actions on_timer(Clock::time_point now);
     // The socket closed: the command in flight and every queued one end
     // `disconnected` (a reboot whose ack came has already ended ok).
@@ -113,6 +118,9 @@ class DeviceQueue {
     [[nodiscard]] const std::optional<Request>& in_flight() const noexcept { return in_flight_; }
     // The in-flight command's deadline; meaningful only while busy().
     [[nodiscard]] Clock::time_point deadline() const noexcept { return deadline_; }
+    // When the device's timer must fire next: the in-flight deadline or the
+    // earliest queued command's expiry; none when nothing waits.
+    [[nodiscard]] std::optional<Clock::time_point> next_wake() const noexcept;
 
   private:
     enum class State { open, disconnected, shut_down };
@@ -125,12 +133,23 @@ class DeviceQueue {
                           Actions& a);
     // Ends everything, in flight first, then the queue in order.
     Actions end_all(Outcome o, State next, Clock::time_point now);
+    // Ends, unsent, the queued commands whose timeout has run out.
+    void expire_queued(Clock::time_point now, Actions& a);
+    // Asks for the timer at next_wake() (or its cancel) when that changed, or
+    // always when `fired` (the timer is spent).
+    void retime(Actions& a, bool fired = false);
+
+    struct Waiting {
+        Request request;
+        Clock::time_point expires;  // queued at + the command's timeout
+    };
 
     std::size_t max_queued_;
     // A list, not a deque: an empty deque still holds ~600 bytes, and most
     // devices have nothing queued (docs/PERFORMANCE.md, memory per device).
-    std::list<Request> queue_;
+    std::list<Waiting> queue_;
     std::optional<Request> in_flight_;
+    std::optional<Clock::time_point> armed_;  // what the owner's timer is set to
     Clock::time_point sent_at_{};
     Clock::time_point deadline_{};
     bool hold_ = false;

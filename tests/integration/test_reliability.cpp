@@ -1,5 +1,8 @@
 // PROTOCOL.md §4: replies carry no id. A device that does not answer gets a
 // timeout; a reply that comes after its command timed out never answers the next.
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "support/fixture.hpp"
@@ -28,6 +31,52 @@ TEST(Reliability, NoReplyGives504WithinTheTimeout) {
     EXPECT_EQ(r.json.at("error").at("code").as_string(), "timeout");
     EXPECT_EQ(r.json.at("command").at("outcome").as_string(), "timeout");
     EXPECT_LT(took, 3s);
+    fleet.stop();
+    server.terminate();
+}
+
+// A command's timeout bounds its wait in the device's queue too: callers lined
+// up behind a silent device all hear 504 within their timeout, and the ones
+// that never got their turn were not sent (nothing ambiguous to follow up).
+TEST(Reliability, CommandsQueuedBehindASilentDeviceAnswerWithinTheirTimeout) {
+    PtalkdProcess server{{"--command-timeout-ms", "500", "--no-status-after-handshake"}};
+    server.start();
+    auto opt = fast_sim(server.ws_url(), 1);
+    opt.ignore_commands = 1;
+    sim::Fleet fleet(opt);
+    fleet.start();
+    const auto id = fleet.ids()[0];
+    HttpClient probe(server.port());
+    ASSERT_TRUE(eventually(
+        [&] { return field(probe.get("/api/v1/devices/" + id), "online") == "true"; }, 10s));
+    constexpr int callers = 5;
+    std::vector<HttpResult> answers(callers);
+    std::vector<std::chrono::steady_clock::duration> took(callers);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < callers; ++i) {
+        threads.emplace_back([&, i] {
+            HttpClient http(server.port());
+            const auto t0 = std::chrono::steady_clock::now();
+            answers[static_cast<std::size_t>(i)] =
+                http.post("/api/v1/devices/" + id + "/commands",
+                          R"({"cmd":"request_status","timeout_ms":1000})");
+            took[static_cast<std::size_t>(i)] = std::chrono::steady_clock::now() - t0;
+        });
+    }
+    for (auto& t : threads)
+        t.join();
+    int unsent = 0;
+    for (int i = 0; i < callers; ++i) {
+        const auto& r = answers[static_cast<std::size_t>(i)];
+        EXPECT_EQ(r.status, 504u) << r.body;
+        // At most twice the timeout (its turn came just before it expired), not
+        // the 5 x 1 s in a row of commands that wait for their turn however long.
+        EXPECT_LT(took[static_cast<std::size_t>(i)], 3500ms);
+        if (r.status == 504u && !r.json.at("command").at("sent").as_bool()) ++unsent;
+    }
+    // The first was sent and timed out; the callers queued behind it expired
+    // unsent (one queued a moment after the first may have had its turn).
+    EXPECT_GE(unsent, callers - 2);
     fleet.stop();
     server.terminate();
 }

@@ -18,6 +18,10 @@ TEST(DescribeFailure, CommandOutcomesAreTheDeviceSayingNo) {
     e = fail(504, R"({"error":{"code":"timeout","message":"x"}})");
     EXPECT_EQ(e.code(), ExitCode::refused);
     EXPECT_STREQ(e.what(), "device Kitchen (24a160000000) did not answer in time");
+    e = fail(504, R"({"error":{"code":"timeout","message":"x"},"command":{"sent":false}})");
+    EXPECT_STREQ(e.what(),
+                 "the command timed out waiting behind device Kitchen (24a160000000)'s earlier "
+                 "commands; it was not sent");
     e = fail(
         422,
         R"({"error":{"code":"invalid_param","message":"x"},"command":{"reply":{"status":"invalid_param","message":"Invalid volume"}}})");

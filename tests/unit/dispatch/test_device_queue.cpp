@@ -75,7 +75,9 @@ TEST(DeviceQueue, OneInFlightTheRestInOrder) {
     ASSERT_EQ(a.completed.size(), 1U) << a;
     EXPECT_EQ(a.completed[0].id, 1U);
     EXPECT_EQ(a.send, frame_of(set_volume(2, 40))) << a;
-    EXPECT_EQ(a.arm, at(5010ms));
+    // The timer now waits for the earlier of command 2's reply deadline (5010 ms)
+    // and the queued status's expiry (queued at 2 ms with 5 s).
+    EXPECT_EQ(a.arm, at(5002ms));
     EXPECT_FALSE(a.cancel_timer);
 
     a = q.on_reply(volume_ack(40), at(20ms));
@@ -165,30 +167,89 @@ INSTANTIATE_TEST_SUITE_P(Statuses, DeviceStatusOutcome,
 TEST(DeviceQueue, TimeoutEndsTheCommandAndSendsTheNext) {
     DeviceQueue q;
     (void)q.enqueue(status(1), t0);
-    (void)q.enqueue(reboot(2), t0);
+    (void)q.enqueue(Request{2, protocol::make_reboot(), 8000ms, false}, t0);
     const Actions a = q.on_timer(at(5000ms));
     ASSERT_EQ(a.completed.size(), 1U) << a;
     EXPECT_EQ(a.completed[0].outcome, Outcome::timeout);
     EXPECT_FALSE(a.completed[0].reply);
     EXPECT_EQ(a.completed[0].latency(), 5000ms);
     EXPECT_EQ(a.send, frame_of(reboot(2))) << a;  // no follow-up: not a setter
-    EXPECT_EQ(a.arm, at(10000ms));
+    EXPECT_EQ(a.arm, at(13000ms));
 }
 
 TEST(DeviceQueue, TimerFiredEarlyOrIdleIsIgnored) {
     DeviceQueue q;
     EXPECT_TRUE(q.on_timer(at(1ms)).empty());
     (void)q.enqueue(set_volume(1, 30), t0);
-    EXPECT_TRUE(q.on_timer(at(4999ms)).empty());
+    const Actions a = q.on_timer(at(4999ms));
+    EXPECT_TRUE(a.completed.empty()) << a;
+    EXPECT_FALSE(a.send) << a;
+    EXPECT_EQ(a.arm, at(5000ms)) << a;  // the timer fired, so it is set again
     EXPECT_TRUE(q.busy());
     EXPECT_EQ(q.on_timer(at(5000ms)).completed.size(), 1U);
+}
+
+// A command's timeout bounds its wait in the queue too: one that never got its
+// turn ends `timeout` unsent (no sent_at, so no follow-up status), and the
+// commands behind it are unaffected.
+TEST(DeviceQueue, QueuedCommandsExpireUnsentWhenTheirTimeoutRunsOut) {
+    DeviceQueue q;
+    (void)q.enqueue(set_volume(1, 30, 5000ms), t0);
+    (void)q.enqueue(set_volume(2, 40, 1000ms), at(10ms));
+    (void)q.enqueue(set_volume(3, 50, 8000ms), at(20ms));
+    EXPECT_EQ(q.next_wake(), at(1010ms));
+
+    Actions a = q.on_timer(at(1010ms));
+    ASSERT_EQ(a.completed.size(), 1U) << a;
+    EXPECT_EQ(a.completed[0].id, 2U);
+    EXPECT_EQ(a.completed[0].outcome, Outcome::timeout);
+    EXPECT_FALSE(a.completed[0].sent_at);
+    EXPECT_FALSE(a.completed[0].latency());
+    EXPECT_FALSE(a.send) << a;  // command 1 is still in flight
+    EXPECT_EQ(a.arm, at(5000ms)) << a;
+    EXPECT_EQ(q.queued(), 1U);
+
+    a = q.on_reply(volume_ack(30), at(1500ms));
+    ASSERT_EQ(a.completed.size(), 1U) << a;
+    EXPECT_EQ(a.completed[0].id, 1U);
+    EXPECT_EQ(a.send, frame_of(set_volume(3, 50))) << a;  // 3 waited less than its 8 s
+    EXPECT_EQ(a.arm, at(9500ms)) << a;
+}
+
+TEST(DeviceQueue, EverythingQueuedBehindASilentDeviceEndsWithinItsTimeout) {
+    DeviceQueue q;
+    (void)q.enqueue(status(1), t0);
+    for (std::uint64_t id = 2; id <= 4; ++id)
+        (void)q.enqueue(Request{id, protocol::make_request_status(), 5000ms, false}, t0);
+    const Actions a = q.on_timer(at(5000ms));
+    ASSERT_EQ(a.completed.size(), 4U) << a;
+    for (const auto& c : a.completed)
+        EXPECT_EQ(c.outcome, Outcome::timeout);
+    EXPECT_TRUE(a.completed[0].sent_at);  // the one in flight
+    EXPECT_FALSE(a.send) << a;
+    EXPECT_FALSE(a.arm) << a;  // nothing left to wait for
+    EXPECT_FALSE(q.busy());
+    EXPECT_EQ(q.queued(), 0U);
+}
+
+TEST(DeviceQueue, HeldCommandsExpireToo) {
+    DeviceQueue q;
+    (void)q.set_hold(true, t0);
+    const Actions queued = q.enqueue(status(1), t0);
+    EXPECT_FALSE(queued.send) << queued;
+    EXPECT_EQ(queued.arm, at(5000ms)) << queued;
+    const Actions a = q.on_timer(at(5000ms));
+    ASSERT_EQ(a.completed.size(), 1U) << a;
+    EXPECT_EQ(a.completed[0].outcome, Outcome::timeout);
+    EXPECT_FALSE(a.completed[0].sent_at);
+    EXPECT_FALSE(a.arm) << a;
 }
 
 // PROTOCOL.md §4: the late answer to a timed-out command never answers the next.
 TEST(DeviceQueue, LateReplyOfATimedOutSetterIsStale) {
     DeviceQueue q;
     (void)q.enqueue(set_volume(1, 30), t0);
-    (void)q.enqueue(set_volume(2, 50), at(1ms));
+    (void)q.enqueue(set_volume(2, 50, 20000ms), at(1ms));  // waits out two timeouts
     Actions a = q.on_timer(at(5000ms));
     ASSERT_EQ(a.completed.size(), 1U) << a;
     EXPECT_EQ(a.completed[0].outcome, Outcome::timeout);
@@ -215,7 +276,7 @@ TEST(DeviceQueue, LateReplyOfATimedOutSetterIsStale) {
 TEST(DeviceQueue, SetterTimeoutIsFollowedByAStatusThatRecordsTheTruth) {
     DeviceQueue q;
     (void)q.enqueue(set_volume(1, 30), t0);
-    (void)q.enqueue(set_volume(2, 50), at(1ms));
+    (void)q.enqueue(set_volume(2, 50, 20000ms), at(1ms));
     Actions a = q.on_timer(at(5000ms));
     EXPECT_EQ(a.send, frame_of(status(0))) << a;
     ASSERT_TRUE(q.in_flight());
@@ -236,12 +297,13 @@ TEST(DeviceQueue, SetterTimeoutIsFollowedByAStatusThatRecordsTheTruth) {
 TEST(DeviceQueue, FollowUpsDoNotStack) {
     DeviceQueue q;
     (void)q.enqueue(Request{1, protocol::make_set_brightness(10).value()}, t0);
-    (void)q.enqueue(Request{2, protocol::make_set_device_name("Kitchen").value()}, t0);
+    (void)q.enqueue(Request{2, protocol::make_set_device_name("Kitchen").value(), 20000ms, false},
+                    t0);
     (void)q.on_timer(at(5000ms));  // brightness timed out: status in flight
     EXPECT_TRUE(q.in_flight()->internal);
     (void)q.on_timer(at(10000ms));  // status timed out: the name setter is sent
     EXPECT_EQ(q.in_flight()->id, 2U);
-    (void)q.on_timer(at(15000ms));  // name timed out: one status follows
+    (void)q.on_timer(at(30000ms));  // name timed out (sent at 10 s, 20 s): one status follows
     EXPECT_TRUE(q.in_flight()->internal);
     EXPECT_EQ(q.queued(), 0U);
 }
@@ -251,7 +313,7 @@ TEST(DeviceQueue, ALateReplyThatFitsByShapeAndValueAnswers) {
     // the second's, and reply_answers accepts it; the device state is the same.
     DeviceQueue q;
     (void)q.enqueue(set_volume(1, 30), t0);
-    (void)q.enqueue(set_volume(2, 30), t0);
+    (void)q.enqueue(set_volume(2, 30, 20000ms), t0);
     (void)q.on_timer(at(5000ms));
     (void)q.on_timer(at(10000ms));  // the follow-up status times out too
     const Actions a = q.on_reply(volume_ack(30), at(10010ms));
@@ -318,7 +380,9 @@ TEST(DeviceQueue, HoldStopsSendingUntilReleased) {
     DeviceQueue q;
     EXPECT_TRUE(q.set_hold(true, t0).empty());
     EXPECT_TRUE(q.held());
-    EXPECT_TRUE(q.enqueue(status(1), t0).empty());
+    const Actions queued = q.enqueue(status(1), t0);
+    EXPECT_FALSE(queued.send) << queued;
+    EXPECT_TRUE(queued.completed.empty()) << queued;
     EXPECT_FALSE(q.busy());
     EXPECT_EQ(q.queued(), 1U);
     const Actions a = q.set_hold(false, at(9ms));
@@ -334,7 +398,9 @@ TEST(DeviceQueue, HoldLetsTheCommandInFlightFinish) {
     Actions a = q.on_reply(volume_ack(30), at(5ms));
     ASSERT_EQ(a.completed.size(), 1U) << a;
     EXPECT_FALSE(a.send) << a;
-    EXPECT_TRUE(a.cancel_timer);
+    // The timer stays set for 5 s: the held status expires then.
+    EXPECT_FALSE(a.arm || a.cancel_timer) << a;
+    EXPECT_EQ(q.next_wake(), at(5000ms));
     a = q.set_hold(false, at(100ms));
     EXPECT_EQ(a.send, frame_of(status(2))) << a;
 }
