@@ -126,7 +126,7 @@ asio::awaitable<HttpResponse> Api::device_history(const Target& t, const std::st
 
 asio::awaitable<HttpResponse> Api::get_command(std::uint64_t cid) {
     const std::function<HttpResponse()> read = [this, cid] {
-        auto row = store_.get_command(cid);
+        auto row = fleet_.command(cid);  // also one given a moment ago (?wait=false)
         if (!row) {
             return error_response(http::status::service_unavailable, "store_unavailable",
                                   row.error().message);

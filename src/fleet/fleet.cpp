@@ -208,6 +208,17 @@ bool Fleet::submit_as(std::uint64_t cid, const std::string& id, protocol::Comman
     return true;
 }
 
+store::Result<std::optional<store::CommandRecord>> Fleet::command(std::uint64_t cid) {
+    {
+        std::lock_guard lock(pending_mutex_);
+        if (auto it = pending_.find(cid); it != pending_.end()) {
+            return std::optional<store::CommandRecord>{it->second};
+        }
+    }
+    // Not pending: on_queued has put it in the store, or it was never given.
+    return store_.get_command(cid);
+}
+
 void Fleet::shutdown() {
     std::vector<std::shared_ptr<gateway::DeviceSession>> sessions;
     {

@@ -93,6 +93,12 @@ class Fleet final : public gateway::DeviceHooks {
                                         std::chrono::milliseconds timeout,
                                         std::string requested_by);
 
+    // One command of the audit log, including one given a moment ago: a command
+    // is in the fleet's hands from submit() until it is queued on its device, and
+    // the store has it from then on (read the fleet first, then the store, so
+    // that no moment falls between the two).
+    [[nodiscard]] store::Result<std::optional<store::CommandRecord>> command(std::uint64_t cid);
+
     // Drops every device socket at the TCP level (their commands end `shutdown`).
     void shutdown();
 

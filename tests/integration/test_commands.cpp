@@ -165,6 +165,21 @@ TEST_P(Commands, HistoryAndCommandLookupShowEveryOutcome) {
         [&] { return field(http_->get("/api/v1/commands/" + qid), "outcome") == "ok"; }, 5s));
 }
 
+// The id a 202 gives can be read at once: the command is in the fleet's hands
+// before the device's event loop has queued it and before the store has it.
+TEST_P(Commands, AnAcceptedCommandCanBeReadAtOnce) {
+    for (int i = 0; i < 50; ++i) {
+        auto q = http_->post("/api/v1/devices/" + id_ + "/commands?wait=false",
+                             R"({"cmd":"set_volume","volume":)" + std::to_string(i) + "}");
+        ASSERT_EQ(q.status, 202u) << q.body;
+        const auto cid = q.json.at("id").to_number<std::uint64_t>();
+        auto r = http_->get("/api/v1/commands/" + std::to_string(cid));
+        ASSERT_EQ(r.status, 200u) << "command " << cid << ": " << r.body;
+        EXPECT_EQ(r.json.at("id").to_number<std::uint64_t>(), cid);
+        EXPECT_EQ(r.json.at("cmd").as_string(), "set_volume");
+    }
+}
+
 TEST_P(Commands, UnknownOfflineAndInvalidDevicesGetClearErrors) {
     EXPECT_EQ(http_->post("/api/v1/devices/ffffffffffff/commands", R"({"cmd":"reboot"})").status,
               404u);
