@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ARGS ?=
 
-.PHONY: run test deps test-deps release test-build fuzz-build fuzz fuzz-long bench bench-system format clean
+.PHONY: run test deps test-deps release test-build fuzz-build fuzz fuzz-long bench bench-system soak format clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -51,6 +51,16 @@ bench: test-deps
 BENCH_ARGS ?=
 bench-system:
 	BENCH_BUILD=$(BUILD)/bench JOBS=$(JOBS) bench/run.sh $(BENCH_ARGS)
+
+# Everything at once for a while, then a check that nothing was lost (bench/system/soak.py).
+# On the sanitizer build: make soak SOAK_BUILD=build/test SOAK_ARGS="--minutes 5 --devices 300".
+SOAK_BUILD ?= $(BUILD)/bench
+SOAK_ARGS ?= --minutes 10 --devices 2000
+soak:
+ifeq ($(SOAK_BUILD),$(BUILD)/bench)
+	$(MAKE) bench
+endif
+	python3 bench/system/soak.py --build $(SOAK_BUILD) $(SOAK_ARGS)
 
 format:
 	find src apps tests fuzz bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
