@@ -276,7 +276,7 @@ const std::string& openapi_document() {
         "name": {"type": "string", "nullable": true}, "added_ms": {"type": "integer"}}},
       "Command": {"type": "object", "properties": {"id": {"type": "integer"}, "device_id": {"type": "string"},
         "cmd": {"type": "string"}, "params": {"type": "object"}, "requested_by": {"type": "string"},
-        "state": {"type": "string", "enum": ["queued", "sent", "finished", "expired"]}, "outcome": {"type": "string", "nullable": true},
+        "state": {"type": "string", "enum": ["queued", "sent", "finished", "expired"]}, "outcome": {"type": "string", "nullable": true, "description": "one of the Outcome values, expired, or interrupted (ptalkd stopped without shutting down while the command was queued or in flight)"},
         "reply": {"type": "object", "nullable": true}, "queued_at_ms": {"type": "integer"},
         "sent_at_ms": {"type": "integer", "nullable": true}, "finished_at_ms": {"type": "integer", "nullable": true},
         "latency_ms": {"type": "integer", "nullable": true}}}

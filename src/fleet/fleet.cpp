@@ -209,11 +209,15 @@ bool Fleet::submit_as(std::uint64_t cid, const std::string& id, protocol::Comman
 }
 
 store::Result<std::optional<store::CommandRecord>> Fleet::command(std::uint64_t cid) {
+    std::optional<store::CommandRecord> rec;
     {
         std::lock_guard lock(pending_mutex_);
-        if (auto it = pending_.find(cid); it != pending_.end()) {
-            return std::optional<store::CommandRecord>{it->second};
-        }
+        if (auto it = pending_.find(cid); it != pending_.end()) rec = it->second;
+    }
+    if (rec) {
+        // Queued, or in flight: only the device's session knows when it was sent.
+        if (auto s = session(rec->device_id)) rec->sent_at = s->sent_at_ms(cid);
+        return rec;
     }
     // Not pending: on_queued has put it in the store, or it was never given.
     return store_.get_command(cid);

@@ -281,7 +281,17 @@ void DeviceSession::submit(dispatch::Request r, CompletionHandler h) {
 }
 
 void DeviceSession::perform(dispatch::Actions a) {
-    if (a.send) send_text(std::move(*a.send));
+    if (a.send) {
+        send_text(std::move(*a.send));
+        in_flight_id_.store(0, std::memory_order_release);
+        const auto unix_now = std::chrono::system_clock::now().time_since_epoch();
+        in_flight_sent_ms_.store(
+            std::chrono::duration_cast<std::chrono::milliseconds>(unix_now).count(),
+            std::memory_order_release);
+        in_flight_id_.store(queue_.busy() ? queue_.in_flight()->id : 0, std::memory_order_release);
+    } else if (!queue_.busy()) {
+        in_flight_id_.store(0, std::memory_order_release);
+    }
     if (a.cancel_timer) timer_.cancel();
     if (a.arm) arm_timer(*a.arm);
     if (a.stale_reply) metrics_.stale_replies.fetch_add(1, std::memory_order_relaxed);

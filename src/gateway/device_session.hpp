@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -114,6 +115,14 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     [[nodiscard]] std::size_t queue_length() const noexcept {
         return queue_length_.load(std::memory_order_relaxed);
     }
+    // When command `cid` was sent (Unix ms), if it is the one in flight. Thread-safe.
+    [[nodiscard]] std::optional<std::int64_t> sent_at_ms(std::uint64_t cid) const noexcept {
+        if (cid == 0 || in_flight_id_.load(std::memory_order_acquire) != cid) return std::nullopt;
+        const std::int64_t sent = in_flight_sent_ms_.load(std::memory_order_acquire);
+        // Read the id again: the pair is written sent-time first, id last.
+        if (in_flight_id_.load(std::memory_order_acquire) != cid) return std::nullopt;
+        return sent;
+    }
 
   private:
     void begin(std::string upgrade_answer, std::string early);
@@ -169,6 +178,8 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     std::list<Outgoing> outq_;  // usually empty: a list holds no memory then, a deque ~600 bytes
     std::size_t out_bytes_ = 0;
     std::atomic<std::size_t> queue_length_{0};
+    std::atomic<std::uint64_t> in_flight_id_{0};  // for sent_at_ms(); 0: none
+    std::atomic<std::int64_t> in_flight_sent_ms_{0};
     std::unique_ptr<TransferRun> ota_;  // only while a transfer runs
     std::atomic<bool> transferring_{false};
     CloseReason reason_ = CloseReason::closed;

@@ -223,8 +223,16 @@ DROP INDEX IF EXISTS commands_by_device;
 CREATE INDEX commands_by_bucket_device ON commands ((id >> 14), device_id, id);
 )sql";
 
-constexpr std::array<Migration, 8> all{
-    {{1, v1}, {2, v2}, {3, v3}, {4, v4}, {5, v5}, {6, v6}, {7, v7}, {8, v8}}};
+// Version 9: the commands still without an outcome — a handful, those queued
+// or in flight — in a partial index, so that the store, when it opens after a
+// crash, ends them `interrupted` without scanning the audit log
+// (sqlite_recovery.hpp). A command written with its outcome never enters it.
+constexpr std::string_view v9 = R"sql(
+CREATE INDEX commands_unfinished ON commands (id) WHERE outcome IS NULL;
+)sql";
+
+constexpr std::array<Migration, 9> all{
+    {{1, v1}, {2, v2}, {3, v3}, {4, v4}, {5, v5}, {6, v6}, {7, v7}, {8, v8}, {9, v9}}};
 
 constexpr const char* create_version_table =
     "CREATE TABLE IF NOT EXISTS schema_version ("

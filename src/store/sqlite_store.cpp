@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/migrations.hpp"
+#include "store/sqlite_recovery.hpp"
 
 namespace ptalk::store {
 
@@ -146,6 +147,15 @@ Status SqliteStore::open_database(const std::filesystem::path& data_dir) {
         }
     }
     if (Status s = sqlite::migrate(h, sqlite::schema_migrations()); !s) return with_file(s, file_);
+    // A graceful stop ends every command; what is left unfinished was cut off by a crash.
+    auto interrupted = sqlite::end_interrupted_commands(h, unix_millis_now());
+    if (!interrupted) return with_file(interrupted.error(), file_);
+    if (*interrupted > 0) {
+        spdlog::warn(
+            "{} commands were queued or in flight when ptalkd last stopped without "
+            "shutting down; their outcome is now 'interrupted' (applied or not: unknown)",
+            *interrupted);
+    }
 
     auto reader = sqlite::Reader::open(file_, options_.busy_timeout);
     if (!reader) return with_file(reader.error(), file_);

@@ -47,6 +47,42 @@ void restart_and_check(bool hard) {
     server.terminate();
 }
 
+// A command in flight when the server is killed has no known outcome. After
+// the restart its audit row says so (`interrupted`), rather than `sent` for ever;
+// a SIGTERM would have ended it `shutdown`.
+TEST(Restart, Kill9LeavesTheCommandInFlightInterrupted) {
+    PtalkdProcess server{{"--no-status-after-handshake"}};  // ours is the only command
+    server.start();
+    auto opt = fast_sim(server.ws_url(), 1);
+    opt.ignore_commands = 1;  // the command stays in flight
+    sim::Fleet fleet(opt);
+    fleet.start();
+    std::string cid;
+    {
+        HttpClient http(server.port());
+        const auto id = fleet.ids()[0];
+        ASSERT_TRUE(eventually(
+            [&] { return field(http.get("/api/v1/devices/" + id), "online") == "true"; }, 10s));
+        auto q = http.post("/api/v1/devices/" + id + "/commands?wait=false",
+                           R"({"cmd":"set_volume","volume":20,"timeout_ms":60000})");
+        ASSERT_EQ(q.status, 202u) << q.body;
+        cid = std::to_string(q.json.at("id").to_number<std::uint64_t>());
+        ASSERT_TRUE(eventually(
+            [&] { return field(http.get("/api/v1/commands/" + cid), "state") == "sent"; }, 5s));
+    }
+    std::this_thread::sleep_for(300ms);  // the "sent" row reaches the disk (one batch window)
+    server.kill9();
+    server.start();
+    HttpClient http(server.port());
+    auto c = http.get("/api/v1/commands/" + cid);
+    ASSERT_EQ(c.status, 200u) << c.body;
+    EXPECT_EQ(c.json.at("state").as_string(), "finished") << c.body;
+    EXPECT_EQ(c.json.at("outcome").as_string(), "interrupted") << c.body;
+    EXPECT_NE(server.log().find("last stopped without shutting down"), std::string::npos);
+    fleet.stop();
+    server.terminate();
+}
+
 TEST(Restart, SigtermKeepsTheRegistryAndDevicesReconnect) {
     restart_and_check(false);
 }

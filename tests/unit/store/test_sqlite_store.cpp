@@ -317,7 +317,57 @@ TEST(SqliteStore, MigrationEightIndexesAnExistingAuditLog) {
     std::vector<std::string> names;
     while (idx->step() == SQLITE_ROW)
         names.push_back(idx->text(0));
-    EXPECT_EQ(names, std::vector<std::string>{"commands_by_bucket_device"});
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"commands_by_bucket_device", "commands_unfinished"}));
+}
+
+// A crash leaves the commands that were queued or in flight without an outcome.
+// The next open ends them `interrupted`; a command kept for an offline device
+// (queued_commands) is still to be sent and stays as it is; finished ones keep theirs.
+TEST(SqliteStore, OpeningAfterACrashEndsUnfinishedCommandsInterrupted) {
+    test::TempDir tmp;
+    {
+        auto store = open_store(tmp.path());
+        store->put_command(command(7, "000000000001"));  // in flight at the "crash"
+        auto done = command(8, "000000000001");
+        done.outcome = "ok";
+        done.finished_at = 1'700'000'000'100;
+        store->put_command(done);
+        store->put_command(command(9, "000000000002"));  // kept for an offline device
+        QueuedCommand q;
+        q.id = 9;
+        q.device_id = "000000000002";
+        q.cmd = "set_volume";
+        q.queued_at = 1'700'000'000'009;
+        q.expires_at = 1'900'000'000'000;
+        store->put_queued_command(q);
+        ASSERT_TRUE(store->close().ok());
+    }
+    const auto before = unix_millis_now();
+    auto store = open_store(tmp.path());
+    auto seven = store->get_command(7);
+    ASSERT_TRUE(seven && *seven);
+    EXPECT_EQ((*seven)->outcome, "interrupted");
+    ASSERT_TRUE((*seven)->finished_at);
+    EXPECT_GE(*(*seven)->finished_at, before);
+    auto eight = store->get_command(8);
+    ASSERT_TRUE(eight && *eight);
+    EXPECT_EQ((*eight)->outcome, "ok");
+    EXPECT_EQ((*eight)->finished_at, 1'700'000'000'100);
+    auto nine = store->get_command(9);
+    ASSERT_TRUE(nine && *nine);
+    EXPECT_FALSE((*nine)->outcome);
+    ASSERT_TRUE(store->close().ok());
+    // Only unfinished commands are in the partial index, so the open did not scan.
+    auto db = sqlite::open(tmp.path() / "ptalk.db", sqlite::OpenMode::read_only);
+    ASSERT_TRUE(db);
+    auto plan = sqlite::Statement::prepare(
+        db->get(), "EXPLAIN QUERY PLAN SELECT id FROM commands WHERE outcome IS NULL");
+    ASSERT_TRUE(plan);
+    std::string detail;
+    while (plan->step() == SQLITE_ROW)
+        detail += plan->text(3);
+    EXPECT_NE(detail.find("commands_unfinished"), std::string::npos) << detail;
 }
 
 // A command written when queued and again when finished (two batches) is one
