@@ -84,7 +84,11 @@ class Ptalkd(Server):
         # A fresh store each time; everything else on ptalkd's defaults (log level info,
         # one I/O thread per core, request_status after each handshake).
         self.data_dir = tempfile.mkdtemp(prefix="ptalkd-data-", dir=self.workdir)
-        return [self.binary, "--listen", "127.0.0.1", "--port", str(port),
+        return self.command_again(port)
+
+    def command_again(self, port=None):
+        """The same server again (a restart): same port, same data directory."""
+        return [self.binary, "--listen", "127.0.0.1", "--port", str(port or self.port),
                 "--data-dir", self.data_dir] + self.extra
 
     def metrics(self):

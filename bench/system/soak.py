@@ -12,6 +12,13 @@ API clients calling every endpoint with good and bad input. At the end:
 - the rollout ended (completed or paused by its failure threshold), none stuck;
 - SIGTERM ends ptalkd with exit code 0, and its log has no sanitizer report.
 
+With --kills N, ptalkd is also killed (SIGKILL) N times during the load and
+started again at once on the same port and data: clients may then lose their
+connection for a few seconds, and a command accepted in the last second before
+a kill may be gone (docs/STORE.md: a kill loses at most the last batch window);
+everything else above must still hold, and a command cut off by the kill must
+read `interrupted`.
+
 RSS and open files are sampled throughout, to show growth. Run it on the test
 build (AddressSanitizer) to catch memory errors too:
 
@@ -110,13 +117,24 @@ class Soak:
         self.counts = collections.Counter()   # (kind, status)
         self.bad = []                          # unexpected answers, first 50
         self.errors = []                       # exceptions (broken connections...)
-        self.async_ids = []
+        self.async_ids = []                    # (command id, time accepted)
+        self.kills = []                        # monotonic times of the kills
         self.lock = threading.Lock()
         self.stop = threading.Event()
 
+    def near_kill(self, t, before=1.0, after=15.0):
+        """Whether `t` falls in the window around a kill where losses are allowed."""
+        with self.lock:
+            return any(k - before <= t <= k + after for k in self.kills)
+
     def record(self, kind, status, body):
+        # Around a kill a command may be cut off (503 while ptalkd stops or starts)
+        # and one accepted just before may be gone (404).
+        near = self.near_kill(time.monotonic())
         with self.lock:
             self.counts[(kind, status)] += 1
+            if near and status in (404, 503):
+                return
             if status not in ALLOWED[kind] and len(self.bad) < 50:
                 self.bad.append({"kind": kind, "status": status, "body": body[:300].decode(
                     "utf-8", "replace")})
@@ -141,7 +159,7 @@ class Soak:
                 json.dumps({"cmd": "set_volume", "volume": rnd.randint(0, 100)}), js)
             if s == 202:
                 with self.lock:
-                    self.async_ids.append(json.loads(b)["id"])
+                    self.async_ids.append((json.loads(b)["id"], time.monotonic()))
         elif r < 0.50:
             kind, (s, b) = "config", c.call("PATCH", base + "/config", json.dumps(
                 {"volume": rnd.randint(0, 100), "brightness": rnd.randint(0, 100)}), js)
@@ -163,7 +181,7 @@ class Soak:
             kind, (s, b) = "history", c.call("GET", base + "/commands?limit=20")
         elif r < 0.84:
             with self.lock:
-                cid = rnd.choice(self.async_ids) if self.async_ids else None
+                cid = rnd.choice(self.async_ids)[0] if self.async_ids else None
             if cid is None:
                 return
             kind, (s, b) = "command_get", c.call("GET", f"/api/v1/commands/{cid}")
@@ -193,11 +211,38 @@ class Soak:
             try:
                 self.one(c, rnd)
             except Exception as e:  # a broken connection or a timeout: a failure
+                near = self.near_kill(time.monotonic(), after=30)
                 with self.lock:
-                    self.counts[("exception", type(e).__name__)] += 1
-                    if len(self.errors) < 20:
+                    self.counts[("exception" + (" near a kill" if near else ""),
+                                 type(e).__name__)] += 1
+                    if not near and len(self.errors) < 20:
                         self.errors.append(repr(e))
                 c = Client(self.ptalkd.port)
+                if near:
+                    time.sleep(0.2)
+
+
+class Sse(live_bench.SseCounter):
+    """The SSE client, also across a restart: it waits for ptalkd to listen again."""
+
+    def _connect(self):
+        while True:
+            try:
+                return super()._connect()
+            except OSError:
+                if self.stop:
+                    raise
+                time.sleep(0.2)
+
+
+def kill_and_restart(ptalkd, n, workdir):
+    """SIGKILL, then the same binary on the same port and data directory."""
+    ptalkd.proc.kill()
+    ptalkd.proc.wait()
+    ptalkd.proc = procs.start(ptalkd.command_again(), os.path.join(
+        workdir, f"ptalkd-{ptalkd.port}-restart{n}.log"))
+    if not procs.wait_until(ptalkd._ready, timeout=60, interval=0.1):
+        raise RuntimeError("ptalkd did not come back after a kill")
 
 
 def fleet(build, port, workdir, name, count, prefix, extra, minutes):
@@ -227,6 +272,8 @@ def main():
     ap.add_argument("--minutes", type=float, default=5)
     ap.add_argument("--devices", type=int, default=400, help="firmware-profile devices")
     ap.add_argument("--workers", type=int, default=8, help="API clients")
+    ap.add_argument("--kills", type=int, default=0,
+                    help="kill -9 ptalkd this many times during the load, restarting it")
     ap.add_argument("--out", help="write the summary here too")
     args = ap.parse_args()
 
@@ -273,18 +320,24 @@ def main():
     rollout_id = json.loads(b)["id"]
 
     soak = Soak(args, ptalkd, ids, ota_ids)
-    sse = live_bench.SseCounter(port)
+    sse = Sse(port)
     sse.start()
     workers = [threading.Thread(target=soak.worker, args=(i,), daemon=True)
                for i in range(args.workers)]
     for w in workers:
         w.start()
     samples, t0 = [], time.monotonic()
+    kill_at = [t0 + m * 60 * (i + 1) / (args.kills + 1) for i in range(args.kills)]
     while time.monotonic() - t0 < m * 60:
-        sample(ptalkd, samples, t0)
         if ptalkd.proc.poll() is not None:
             break
-        time.sleep(10)
+        if kill_at and time.monotonic() >= kill_at[0]:
+            kill_at.pop(0)
+            with soak.lock:
+                soak.kills.append(time.monotonic())
+            kill_and_restart(ptalkd, len(soak.kills), workdir)
+        sample(ptalkd, samples, t0)
+        time.sleep(min(10, max(0.5, (kill_at[0] - time.monotonic()) if kill_at else 10)))
     soak.stop.set()
     for w in workers:
         w.join(60)
@@ -294,7 +347,7 @@ def main():
     alive = ptalkd.proc.poll() is None
     if not alive:
         failures.append(f"ptalkd exited with {ptalkd.proc.returncode}")
-    summary = {"minutes": m, "devices": total, "workdir": workdir}
+    summary = {"minutes": m, "devices": total, "kills": len(soak.kills), "workdir": workdir}
     if alive:
         # Settle: queues drain (ignoring devices time out), then look at everything.
         # Devices keep reconnecting (and are asked their status each time), so some
@@ -317,12 +370,19 @@ def main():
             cursor = "&cursor=" + page["next_cursor"]
         if stuck:
             failures.append(f"{len(stuck)} commands unfinished 25 s after the load: {stuck[:5]}")
-        unfinished = []
-        for cid in soak.async_ids:
+        unfinished, lost, interrupted = [], 0, 0
+        for cid, accepted in soak.async_ids:
             s, b = c.call("GET", f"/api/v1/commands/{cid}")
-            state = json.loads(b).get("state") if s == 200 else s
+            if s == 404 and soak.near_kill(accepted, before=0, after=1.0):
+                lost += 1  # accepted in the last second before a kill: allowed to be gone
+                continue
+            row = json.loads(b) if s == 200 else {}
+            state = row.get("state", s)
+            interrupted += row.get("outcome") == "interrupted"
             if state not in ("finished", "expired"):
                 unfinished.append((cid, state))
+        summary["async_lost_at_kills"] = lost
+        summary["async_interrupted"] = interrupted
         if unfinished:
             failures.append(f"{len(unfinished)} of {len(soak.async_ids)} accepted commands "
                             f"not finished: {unfinished[:5]}")
@@ -353,10 +413,12 @@ def main():
     for p in fleets:
         procs.stop(p)
 
-    log = open(os.path.join(workdir, f"ptalkd-{port}.log"), errors="replace").read()
-    for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
-        if marker in log:
-            failures.append(f"ptalkd's log has '{marker}'")
+    logs = [f for f in os.listdir(workdir) if f.startswith(f"ptalkd-{port}")]
+    for name in logs:
+        log = open(os.path.join(workdir, name), errors="replace").read()
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if marker in log:
+                failures.append(f"{name} has '{marker}'")
     if soak.bad:
         failures.append(f"{len(soak.bad)}+ answers with a status their endpoint may not give")
     if soak.errors:
