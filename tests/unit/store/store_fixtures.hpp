@@ -2,6 +2,7 @@
 // Records and a raw connection for the store tests.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -54,6 +55,20 @@ inline std::int64_t count_rows(const std::filesystem::path& file, const std::str
     auto s = sqlite::Statement::prepare(db->get(), "SELECT COUNT(*) FROM " + table);
     if (!s || s->step() != 100 /* SQLITE_ROW */) return -1;
     return s->int64(0);
+}
+
+// Column `col` of every row a query returns, on a connection of its own (no
+// overlay). EXPLAIN QUERY PLAN's detail is column 3.
+inline std::vector<std::string> query_texts(const std::filesystem::path& file,
+                                            const std::string& sql, int col = 0) {
+    std::vector<std::string> out;
+    auto db = sqlite::open(file, sqlite::OpenMode::read_only);
+    if (!db) return out;
+    auto s = sqlite::Statement::prepare(db->get(), sql);
+    if (!s) return out;
+    while (s->step() == 100 /* SQLITE_ROW */)
+        out.push_back(s->text(col));
+    return out;
 }
 
 }  // namespace ptalk::store::test

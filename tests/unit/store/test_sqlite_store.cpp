@@ -23,6 +23,7 @@ using test::count_rows;
 using test::device;
 using test::event;
 using test::open_store;
+using test::query_texts;
 
 // Nothing is written by the window alone during a test that uses this.
 SqliteOptions slow_window() {
@@ -271,17 +272,16 @@ TEST(SqliteStore, DeviceHistoryQueryUsesTheBucketIndex) {
     test::TempDir tmp;
     auto store = open_store(tmp.path());
     ASSERT_TRUE(store->close().ok());
-    auto db = sqlite::open(tmp.path() / "ptalk.db", sqlite::OpenMode::read_only);
-    ASSERT_TRUE(db);
-    auto plan = sqlite::Statement::prepare(
-        db->get(), "EXPLAIN QUERY PLAN SELECT * FROM commands WHERE (id >> " +
-                       std::to_string(sqlite::command_bucket_shift) +
-                       ") = ?4 AND device_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
-    ASSERT_TRUE(plan);
-    ASSERT_EQ(plan->step(), SQLITE_ROW);
-    EXPECT_NE(plan->text(3).find("INDEX commands_by_bucket_device (<expr>=? AND device_id=?"),
+    const auto plan =
+        query_texts(tmp.path() / "ptalk.db",
+                    "EXPLAIN QUERY PLAN SELECT * FROM commands WHERE (id >> " +
+                        std::to_string(sqlite::command_bucket_shift) +
+                        ") = ?4 AND device_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+                    3);
+    ASSERT_FALSE(plan.empty());
+    EXPECT_NE(plan[0].find("INDEX commands_by_bucket_device (<expr>=? AND device_id=?"),
               std::string::npos)
-        << plan->text(3);
+        << plan[0];
 }
 
 // A database from before migration 8 keeps its audit log: the new index is
@@ -309,15 +309,9 @@ TEST(SqliteStore, MigrationEightIndexesAnExistingAuditLog) {
     EXPECT_EQ(history->at(0).id, 40000U);
     EXPECT_EQ(history->at(1).id, 5U);
     ASSERT_TRUE(store->close().ok());
-    auto db = sqlite::open(tmp.path() / "ptalk.db", sqlite::OpenMode::read_only);
-    ASSERT_TRUE(db);
-    auto idx = sqlite::Statement::prepare(
-        db->get(), "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'commands'");
-    ASSERT_TRUE(idx);
-    std::vector<std::string> names;
-    while (idx->step() == SQLITE_ROW)
-        names.push_back(idx->text(0));
-    EXPECT_EQ(names,
+    EXPECT_EQ(query_texts(tmp.path() / "ptalk.db",
+                          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                          "'commands'"),
               (std::vector<std::string>{"commands_by_bucket_device", "commands_unfinished"}));
 }
 
@@ -359,15 +353,11 @@ TEST(SqliteStore, OpeningAfterACrashEndsUnfinishedCommandsInterrupted) {
     EXPECT_FALSE((*nine)->outcome);
     ASSERT_TRUE(store->close().ok());
     // Only unfinished commands are in the partial index, so the open did not scan.
-    auto db = sqlite::open(tmp.path() / "ptalk.db", sqlite::OpenMode::read_only);
-    ASSERT_TRUE(db);
-    auto plan = sqlite::Statement::prepare(
-        db->get(), "EXPLAIN QUERY PLAN SELECT id FROM commands WHERE outcome IS NULL");
-    ASSERT_TRUE(plan);
-    std::string detail;
-    while (plan->step() == SQLITE_ROW)
-        detail += plan->text(3);
-    EXPECT_NE(detail.find("commands_unfinished"), std::string::npos) << detail;
+    const auto plan =
+        query_texts(tmp.path() / "ptalk.db",
+                    "EXPLAIN QUERY PLAN SELECT id FROM commands WHERE outcome IS NULL", 3);
+    ASSERT_FALSE(plan.empty());
+    EXPECT_NE(plan[0].find("commands_unfinished"), std::string::npos) << plan[0];
 }
 
 // A command written when queued and again when finished (two batches) is one
