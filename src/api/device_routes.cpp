@@ -114,8 +114,11 @@ asio::awaitable<HttpResponse> Api::device_history(const Target& t, const std::st
                                   rows.error().message);
         }
         json::array items;
-        for (const auto& c : *rows)
+        for (auto& c : *rows) {
+            // The one in flight: only its session knows when it was sent.
+            if (!c.outcome && !c.sent_at) c.sent_at = fleet_.sent_at_ms(id, c.id);
             items.push_back(command_json(c));
+        }
         json::object body{{"commands", std::move(items)}};
         body["next_before"] = rows->size() == n && !rows->empty() ? json::value(rows->back().id)
                                                                   : json::value(nullptr);

@@ -215,12 +215,17 @@ store::Result<std::optional<store::CommandRecord>> Fleet::command(std::uint64_t 
         if (auto it = pending_.find(cid); it != pending_.end()) rec = it->second;
     }
     if (rec) {
-        // Queued, or in flight: only the device's session knows when it was sent.
-        if (auto s = session(rec->device_id)) rec->sent_at = s->sent_at_ms(cid);
+        rec->sent_at = sent_at_ms(rec->device_id, cid);  // queued, or in flight
         return rec;
     }
     // Not pending: on_queued has put it in the store, or it was never given.
     return store_.get_command(cid);
+}
+
+std::optional<std::int64_t> Fleet::sent_at_ms(const std::string& device, std::uint64_t cid) const {
+    // Only the device's session knows: the stored row gets its send time at the finish.
+    const auto s = session(device);
+    return s ? s->sent_at_ms(cid) : std::nullopt;
 }
 
 void Fleet::shutdown() {

@@ -98,6 +98,9 @@ class Fleet final : public gateway::DeviceHooks {
     // the store has it from then on (read the fleet first, then the store, so
     // that no moment falls between the two).
     [[nodiscard]] store::Result<std::optional<store::CommandRecord>> command(std::uint64_t cid);
+    // When command `cid` was sent (Unix ms), while it is in flight on `device`.
+    [[nodiscard]] std::optional<std::int64_t> sent_at_ms(const std::string& device,
+                                                         std::uint64_t cid) const;
 
     // Drops every device socket at the TCP level (their commands end `shutdown`).
     void shutdown();

@@ -69,6 +69,10 @@ TEST(Restart, Kill9LeavesTheCommandInFlightInterrupted) {
         cid = std::to_string(q.json.at("id").to_number<std::uint64_t>());
         ASSERT_TRUE(eventually(
             [&] { return field(http.get("/api/v1/commands/" + cid), "state") == "sent"; }, 5s));
+        // The device's history says so too.
+        auto h = http.get("/api/v1/devices/" + id + "/commands?limit=1");
+        ASSERT_EQ(h.status, 200u) << h.body;
+        EXPECT_EQ(h.json.at("commands").at(0).at("state").as_string(), "sent") << h.body;
     }
     std::this_thread::sleep_for(300ms);  // the "sent" row reaches the disk (one batch window)
     server.kill9();
