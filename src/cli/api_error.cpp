@@ -89,8 +89,7 @@ CliError describe_failure(unsigned status, const json::value& body, const Failur
         const auto* sent = command != nullptr ? command->if_contains("sent") : nullptr;
         if (sent != nullptr && sent->is_bool() && !sent->as_bool()) {
             return {ExitCode::refused, "the command timed out waiting behind " + d +
-                                           "'s earlier commands; "
-                                           "it was not sent"};
+                                           "'s earlier commands; it was not sent"};
         }
         return {ExitCode::refused, d + " did not answer in time"};
     }

@@ -4,9 +4,10 @@
 // command. A command's timeout bounds both its wait in the queue and its wait
 // for the reply: one still queued when its timeout runs out ends `timeout`
 // without being sent (so nothing is ambiguous about it), and the caller hears
-// within twice its timeout however long the device's backlog. Every call returns the Actions the
-// owner must perform (write a frame, arm or cancel the device's one timer, deliver completions).
-// The owner (the device's session) calls it from one strand only.
+// within twice its timeout however long the device's backlog. Every call
+// returns the Actions the owner must perform (write a frame, arm or cancel the
+// device's one timer, deliver completions). The owner (the device's session)
+// calls it from its event loop only.
 #include <chrono>
 #include <cstdint>
 #include <list>

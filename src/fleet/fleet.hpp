@@ -93,10 +93,10 @@ class Fleet final : public gateway::DeviceHooks {
                                         std::chrono::milliseconds timeout,
                                         std::string requested_by);
 
-    // One command of the audit log, including one given a moment ago: a command
-    // is in the fleet's hands from submit() until it is queued on its device, and
-    // the store has it from then on (read the fleet first, then the store, so
-    // that no moment falls between the two).
+    // One command of the audit log, including one given a moment ago: the fleet
+    // holds a command from submit() until it finishes, and the store has it from
+    // the moment its device queued it. Reading the fleet first, then the store,
+    // leaves no moment between the two.
     [[nodiscard]] store::Result<std::optional<store::CommandRecord>> command(std::uint64_t cid);
     // When command `cid` was sent (Unix ms), while it is in flight on `device`.
     [[nodiscard]] std::optional<std::int64_t> sent_at_ms(const std::string& device,

@@ -114,8 +114,10 @@ void DeviceSession::read_more() {
 }
 
 // Waits until the socket is readable, then reads what arrived (read_more).
-// A wait holds no buffer, and costs no system call of its own: a receive that
-// waits is tried at once and hears EAGAIN first.
+// A wait holds no buffer. It costs one epoll_ctl (asio re-arms the descriptor
+// for each wait); a waiting receive would cost one EAGAIN recv instead, as
+// Boost 1.81's reactor does not take a short read as "drained"
+// (docs/PERFORMANCE.md, what was tried).
 //
 // This is safe because each session's socket is served by one event loop on
 // one thread (gateway/event_loops.hpp). asio completes a wait only on the next
@@ -281,23 +283,29 @@ void DeviceSession::submit(dispatch::Request r, CompletionHandler h) {
 }
 
 void DeviceSession::perform(dispatch::Actions a) {
-    if (a.send) {
-        send_text(std::move(*a.send));
-        in_flight_id_.store(0, std::memory_order_release);
-        const auto unix_now = std::chrono::system_clock::now().time_since_epoch();
-        in_flight_sent_ms_.store(
-            std::chrono::duration_cast<std::chrono::milliseconds>(unix_now).count(),
-            std::memory_order_release);
-        in_flight_id_.store(queue_.busy() ? queue_.in_flight()->id : 0, std::memory_order_release);
-    } else if (!queue_.busy()) {
-        in_flight_id_.store(0, std::memory_order_release);
-    }
+    if (a.send) send_text(std::move(*a.send));
+    publish_in_flight(a.send.has_value());
     if (a.cancel_timer) timer_.cancel();
     if (a.arm) arm_timer(*a.arm);
     if (a.stale_reply) metrics_.stale_replies.fetch_add(1, std::memory_order_relaxed);
     for (auto& c : a.completed)
         complete(std::move(c));
     queue_length_.store(queue_.queued() + (queue_.busy() ? 1 : 0), std::memory_order_relaxed);
+}
+
+// For sent_at_ms(): the id is cleared first and written last, so a reader that
+// sees the same id before and after reading the time has a matching pair.
+void DeviceSession::publish_in_flight(bool sent_now) {
+    if (sent_now) {
+        in_flight_id_.store(0, std::memory_order_release);
+        const auto unix_now = std::chrono::system_clock::now().time_since_epoch();
+        in_flight_sent_ms_.store(
+            std::chrono::duration_cast<std::chrono::milliseconds>(unix_now).count(),
+            std::memory_order_release);
+    }
+    if (sent_now || !queue_.busy()) {
+        in_flight_id_.store(queue_.busy() ? queue_.in_flight()->id : 0, std::memory_order_release);
+    }
 }
 
 void DeviceSession::complete(dispatch::Completion c) {

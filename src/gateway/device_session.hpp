@@ -119,7 +119,7 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     [[nodiscard]] std::optional<std::int64_t> sent_at_ms(std::uint64_t cid) const noexcept {
         if (cid == 0 || in_flight_id_.load(std::memory_order_acquire) != cid) return std::nullopt;
         const std::int64_t sent = in_flight_sent_ms_.load(std::memory_order_acquire);
-        // Read the id again: the pair is written sent-time first, id last.
+        // Read the id again: publish_in_flight() writes the time first, the id last.
         if (in_flight_id_.load(std::memory_order_acquire) != cid) return std::nullopt;
         return sent;
     }
@@ -135,6 +135,7 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
     void on_handshake(const protocol::Handshake& h);
     void submit(dispatch::Request r, CompletionHandler h);
     void perform(dispatch::Actions a);
+    void publish_in_flight(bool sent_now);
     void complete(dispatch::Completion c);
     void arm_timer(dispatch::Clock::time_point deadline);
     void on_timer();
