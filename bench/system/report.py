@@ -66,7 +66,12 @@ def main():
                   f"{mx['latency_us']['p50'] / 1000:.2f} | {mx['latency_us']['p99'] / 1000:.2f} | "
                   f"{cpu_split(mx.get('cpu_us_per_round_trip'))} |",
                   f"| ptalk-rate-load at {half['rate']}/s, open loop | {half['achieved_rps']} | "
-                  f"{half['p50_ms']:.2f} | {half['p99_ms']:.2f} | |", ""]
+                  f"{half['p50_ms']:.2f} | {half['p99_ms']:.2f} | |"]
+        if "target_half_rate" in c:  # results.json written before 2026-11-27 lack it
+            t = c["target_half_rate"]
+            lines.append(f"| ptalk-rate-load at {t['rate']}/s (half of 25 000), open loop | "
+                         f"{t['achieved_rps']} | {t['p50_ms']:.2f} | {t['p99_ms']:.2f} | |")
+        lines.append("")
     targets = []
     if 15000 in p and "failed" not in p[15000]:
         kib = p[15000]["rss_per_device_kib"]
@@ -99,8 +104,15 @@ def main():
     if c:
         targets.append(("≥ 25 000 API round trips/s", str(c["max"]["rps"]),
                         c["max"]["rps"] >= 25000))
-        targets.append(("p99 ≤ 10 ms at half that rate", f"{c['half_rate']['p99_ms']:.2f} ms",
+        targets.append((f"p99 ≤ 10 ms at half that rate (half the measured maximum, "
+                        f"{c['half_rate']['rate']}/s)", f"{c['half_rate']['p99_ms']:.2f} ms",
                         c["half_rate"]["p99_ms"] <= 10))
+        if "target_half_rate" in c:
+            t = c["target_half_rate"]
+            done = t["achieved_rps"] >= 0.98 * t["rate"]
+            targets.append((f"p99 ≤ 10 ms at half that rate (half of 25 000, {t['rate']}/s)",
+                            f"{t['p99_ms']:.2f} ms at {t['achieved_rps']}/s",
+                            t["p99_ms"] <= 10 and done))
     lines += ["", "| target | measured | |", "|---|---|---|"]
     lines += [f"| {t} | {v} | {'met' if ok else '**missed**'} |" for t, v, ok in targets]
     print("\n".join(lines))

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
 #include <boost/asio/executor_work_guard.hpp>
+
+#include "core/thread_name.hpp"
 
 namespace ptalk::gateway {
 
@@ -26,11 +29,12 @@ asio::any_io_executor EventLoops::next() noexcept {
 }
 
 void EventLoops::run() {
-    for (auto& loop : loops_) {
-        threads_.emplace_back([&ioc = *loop] {
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+        threads_.emplace_back([&ioc = *loops_[i]] {
             auto guard = asio::make_work_guard(ioc);
             ioc.run();
         });
+        core::name_thread(threads_.back(), fmt::format("io-{}", i));
     }
 }
 

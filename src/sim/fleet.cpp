@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/thread_name.hpp"
 #include "protocol/device_id.hpp"
 
 namespace ptalk::sim {
@@ -171,6 +172,7 @@ void Fleet::start() {
     for (auto& ctx : contexts_) {
         net::co_spawn(ctx->io, tick_loop(*ctx), net::detached);
         threads_.emplace_back([c = ctx.get()] { c->io.run(); });
+        core::name_thread(threads_.back(), fmt::format("sim-{}", threads_.size() - 1));
     }
 }
 

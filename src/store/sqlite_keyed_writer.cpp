@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.hpp"
+
 namespace ptalk::store::sqlite {
 
 KeyedWriter::~KeyedWriter() {
@@ -19,6 +21,7 @@ Status KeyedWriter::open(const std::filesystem::path& file, std::chrono::millise
     window_ = window;
     running_ = true;
     thread_ = std::thread([this] { run(); });
+    core::name_thread(thread_, "store-keyed");
     return {};
 }
 

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite_recovery.hpp"
 
@@ -97,6 +98,7 @@ Status SqliteStore::open(const std::filesystem::path& data_dir, SqliteOptions op
         retry_delay_ = options_.retry_min;
     }
     thread_ = std::thread([this] { run_writer(); });
+    core::name_thread(thread_, "store-writer");
     return {};
 }
 

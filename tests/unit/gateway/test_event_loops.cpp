@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <boost/asio/post.hpp>
 
+#include "core/thread_name.hpp"
+
 namespace ptalk::gateway {
 namespace {
 
@@ -64,6 +66,25 @@ TEST(EventLoops, OneExecutorAlwaysRunsOnTheSameThread) {
         std::this_thread::sleep_for(10ms);
     EXPECT_EQ(done.load(), 50);
     EXPECT_EQ(ids.size(), 1U);
+    loops.stop();
+}
+
+TEST(EventLoops, EachThreadIsNamedAfterItsLoop) {
+    EventLoops loops(2);
+    loops.run();
+    std::mutex m;
+    std::set<std::string> names;
+    std::atomic<int> done{0};
+    for (int i = 0; i < 2; ++i) {
+        asio::post(loops.next(), [&] {
+            std::lock_guard lk(m);
+            names.insert(core::this_thread_name());
+            done.fetch_add(1);
+        });
+    }
+    for (int i = 0; i < 500 && done.load() < 2; ++i)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(names, (std::set<std::string>{"io-0", "io-1"}));
     loops.stop();
 }
 

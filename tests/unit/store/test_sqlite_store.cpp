@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -546,6 +549,29 @@ TEST(SqliteStore, ManyWritersAndAReader) {
     EXPECT_EQ(devices->size(), static_cast<std::size_t>(writers));
     for (const auto& d : *devices)
         EXPECT_EQ(d.last_seen, 1000 + per_writer - 1);
+}
+
+// What `top -H` and `ps -L` show for this process's threads.
+std::multiset<std::string> thread_names() {
+    std::multiset<std::string> names;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(task.path() / "comm");
+        std::string name;
+        if (std::getline(comm, name)) names.insert(name);
+    }
+    return names;
+}
+
+TEST(SqliteStore, ItsWriterThreadsAreNamedAndGoneAfterClose) {
+    test::TempDir tmp;
+    auto store = open_store(tmp.path());
+    auto names = thread_names();
+    EXPECT_EQ(names.count("store-writer"), 1U);
+    EXPECT_EQ(names.count("store-keyed"), 1U);
+    store->close();
+    names = thread_names();
+    EXPECT_EQ(names.count("store-writer"), 0U);
+    EXPECT_EQ(names.count("store-keyed"), 0U);
 }
 
 }  // namespace

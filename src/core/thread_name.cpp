@@ -1,0 +1,28 @@
+#include "core/thread_name.hpp"
+
+#include <pthread.h>
+
+#include <array>
+#include <cstddef>
+
+namespace ptalk::core {
+
+namespace {
+// The kernel's TASK_COMM_LEN, with the terminating NUL.
+constexpr std::size_t name_capacity = 16;
+}  // namespace
+
+void name_thread(std::thread& thread, std::string_view name) noexcept {
+    std::array<char, name_capacity> buf{};
+    const std::size_t n = name.size() < name_capacity - 1 ? name.size() : name_capacity - 1;
+    name.copy(buf.data(), n);
+    (void)pthread_setname_np(thread.native_handle(), buf.data());
+}
+
+std::string this_thread_name() {
+    std::array<char, name_capacity> buf{};
+    if (pthread_getname_np(pthread_self(), buf.data(), buf.size()) != 0) return {};
+    return std::string(buf.data());
+}
+
+}  // namespace ptalk::core
