@@ -46,6 +46,46 @@ def seed_table(res, names, load):
     return out
 
 
+# The issue's own figures for the Node.js server on this machine (5 000 devices):
+# its absolute targets were set against them.
+ISSUE_NODE_SEED_RPS = 21_000
+ISSUE_NODE_CPU_S_PER_10K = 0.5
+
+
+def scaled_targets(seed, node_seed, c):
+    """The absolute targets scaled by how fast this run's machine served Node.
+
+    The machine is shared: the same Node server needed 0.78-1.25 CPU-s per
+    10 000 seed requests in our runs against the issue's 0.5, so absolute rates
+    move with the hour. Scaling each target by Node's figure in the same run
+    compares like with like (the brief: compare as ratios in one run).
+    """
+    rate_f = node_seed["rps"] / ISSUE_NODE_SEED_RPS
+    cpu_f = node_seed["cpu_s_per_10k_requests"] / ISSUE_NODE_CPU_S_PER_10K
+    out = [f"Scaled by Node in this run (its seed endpoint: {node_seed['rps']}/s against the "
+           f"issue's {ISSUE_NODE_SEED_RPS}, {node_seed['cpu_s_per_10k_requests']} CPU-s per "
+           f"10 000 against {ISSUE_NODE_CPU_S_PER_10K}): rates ×{rate_f:.2f}, CPU ×{cpu_f:.2f}.",
+           "", "| target, scaled | measured | |", "|---|---|---|"]
+    rows = []
+    per_cmd = seed.get("cpu_s_per_10k_device_commands", seed["cpu_s_per_10k_requests"] / 2)
+    limit = 0.25 * cpu_f
+    rows.append((f"≤ {limit:.3f} CPU-s per 10 000 device commands", f"{per_cmd}",
+                 per_cmd <= limit))
+    rows.append((f"≤ {limit:.3f} CPU-s per 10 000 seed requests", f"{seed['cpu_s_per_10k_requests']}",
+                 seed["cpu_s_per_10k_requests"] <= limit))
+    if c:
+        want = 25_000 * rate_f
+        rows.append((f"≥ {want:.0f} API round trips/s", str(c["max"]["rps"]), c["max"]["rps"] >= want))
+        h = c["half_rate"]
+        # Only the rate measured at is known: a p99 within 10 ms there says
+        # nothing of a higher rate.
+        ok = h["p99_ms"] <= 10 if h["rate"] >= want / 2 else (None if h["p99_ms"] <= 10 else False)
+        rows.append((f"p99 ≤ 10 ms at {want / 2:.0f}/s", f"{h['p99_ms']:.2f} ms at {h['rate']}/s", ok))
+    verdict = {True: "met", False: "**missed**", None: "not measured at that rate"}
+    out += [f"| {t} | {v} | {verdict[ok]} |" for t, v, ok in rows]
+    return out
+
+
 def main():
     res = json.load(open(sys.argv[1]))
     names = list(res["servers"])
@@ -115,6 +155,9 @@ def main():
                             t["p99_ms"] <= 10 and done))
     lines += ["", "| target | measured | |", "|---|---|---|"]
     lines += [f"| {t} | {v} | {'met' if ok else '**missed**'} |" for t, v, ok in targets]
+    node_seed = by_size(res, "node").get(load, {}).get("seed")
+    if node_seed and load in p and "seed" in p[load]:
+        lines += [""] + scaled_targets(p[load]["seed"], node_seed, c)
     print("\n".join(lines))
 
 
