@@ -34,7 +34,7 @@ std::optional<HttpResponse> Api::read_timeout(const json::object& o,
 }
 
 std::optional<HttpResponse> Api::refuse_command(const std::string& id) const {
-    if (!fleet_.device(id)) return unknown_device(id);
+    if (!fleet_.knows(id)) return unknown_device(id);
     if (!store_.writable()) return store_unavailable();
     return std::nullopt;
 }

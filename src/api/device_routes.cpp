@@ -101,7 +101,7 @@ asio::awaitable<HttpResponse> Api::device_history(const Target& t, const std::st
     if (!limit.error.empty()) co_return bad_param(limit.error);
     const auto before = int_param(t, "before", 0, INT64_MAX);
     if (!before.error.empty()) co_return bad_param(before.error);
-    if (!fleet_.device(id)) {
+    if (!fleet_.knows(id)) {
         co_return error_response(http::status::not_found, "unknown_device",
                                  "no device " + id + " has ever connected");
     }

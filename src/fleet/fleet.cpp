@@ -95,6 +95,11 @@ std::optional<DeviceView> Fleet::device(const std::string& id) const {
     return DeviceView{e.record, e.session ? e.session->queue_length() : 0};
 }
 
+bool Fleet::knows(const std::string& id) const {
+    std::shared_lock lock(mutex_);
+    return devices_.find(id) != devices_.end();
+}
+
 DevicePage Fleet::devices(const DeviceQuery& q) const {
     const std::string name_filter = q.name_contains ? lower(*q.name_contains) : "";
     std::vector<std::pair<std::string, DeviceView>> rows;

@@ -75,6 +75,8 @@ class Fleet final : public gateway::DeviceHooks {
 
     [[nodiscard]] std::shared_ptr<gateway::DeviceSession> session(const std::string& id) const;
     [[nodiscard]] std::optional<DeviceView> device(const std::string& id) const;
+    // Whether the device has ever connected: device() without the copy of its record.
+    [[nodiscard]] bool knows(const std::string& id) const;
     [[nodiscard]] DevicePage devices(const DeviceQuery& q) const;
     [[nodiscard]] std::size_t online_count() const;
     [[nodiscard]] std::size_t known_count() const;

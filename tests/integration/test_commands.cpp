@@ -185,6 +185,9 @@ TEST_P(Commands, UnknownOfflineAndInvalidDevicesGetClearErrors) {
               404u);
     EXPECT_EQ(http_->post("/api/v1/devices/not-a-mac/commands", R"({"cmd":"reboot"})").status,
               400u);
+    auto history = http_->get("/api/v1/devices/ffffffffffff/commands");
+    EXPECT_EQ(history.status, 404u);
+    EXPECT_NE(history.body.find("unknown_device"), std::string::npos) << history.body;
     EXPECT_EQ(http_->get("/api/v1/devices/" + id_ + "x").status, 400u);
     auto r = http_->get("/api/v1/devices?online=true&limit=2");
     ASSERT_EQ(r.status, 200u);
