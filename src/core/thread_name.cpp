@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 
@@ -14,8 +15,7 @@ constexpr std::size_t name_capacity = 16;
 
 void name_thread(std::thread& thread, std::string_view name) noexcept {
     std::array<char, name_capacity> buf{};
-    const std::size_t n = name.size() < name_capacity - 1 ? name.size() : name_capacity - 1;
-    name.copy(buf.data(), n);
+    name.copy(buf.data(), std::min(name.size(), name_capacity - 1));
     (void)pthread_setname_np(thread.native_handle(), buf.data());
 }
 
