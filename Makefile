@@ -54,6 +54,7 @@ bench-system:
 
 # Everything at once for a while, then a check that nothing was lost (bench/system/soak.py).
 # On the sanitizer build: make soak SOAK_BUILD=build/test SOAK_ARGS="--minutes 5 --devices 300".
+# Over TLS (wss devices, https API): make soak SOAK_ARGS="--minutes 5 --devices 1000 --tls".
 SOAK_BUILD ?= $(BUILD)/bench
 SOAK_ARGS ?= --minutes 10 --devices 2000
 soak:

@@ -36,8 +36,11 @@ class SseCounter(threading.Thread):
         self.last = None
         self.stop = False
 
+    def _socket(self):
+        return socket.create_connection(("127.0.0.1", self.port))
+
     def _connect(self):
-        sock = socket.create_connection(("127.0.0.1", self.port))
+        sock = self._socket()
         resume = f"Last-Event-ID: {self.last_id}\r\n" if self.last_id else ""
         sock.sendall(f"GET /api/v1/events{self.query} HTTP/1.1\r\nHost: x\r\n{resume}\r\n"
                      .encode())

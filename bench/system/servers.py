@@ -20,6 +20,7 @@ class Server:
         self.workdir = workdir
         self.port = None
         self.proc = None
+        self.scheme = "http"  # "https" for a ptalkd given --tls-cert
 
     def command(self, port):
         raise NotImplementedError
@@ -51,7 +52,7 @@ class Server:
 
     @property
     def base(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def connected(self):
         return procs.http_json(self.base + "/bench/connected")["connected"]

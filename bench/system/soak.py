@@ -19,6 +19,9 @@ a kill may be gone (docs/STORE.md: a kill loses at most the last batch window);
 everything else above must still hold, and a command cut off by the kill must
 read `interrupted`.
 
+With --tls, ptalkd gets a throwaway self-signed certificate and everything goes
+over TLS: the devices over wss://, the API clients and the SSE client over https.
+
 RSS and open files are sampled throughout, to show growth. Run it on the test
 build (AddressSanitizer) to catch memory errors too:
 
@@ -34,6 +37,7 @@ import json
 import os
 import random
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -67,18 +71,27 @@ ALLOWED = {
 }
 
 
+def connect(port, tls, timeout=30):
+    """A socket to ptalkd, inside TLS with --tls."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    return procs.UNVERIFIED_TLS.wrap_socket(sock) if tls else sock
+
+
 class Client:
     """One keep-alive HTTP connection; reconnects when the server closed it (after a 4xx
     that ends the connection), and counts every other broken connection."""
 
-    def __init__(self, port):
-        self.port = port
+    def __init__(self, port, tls=False):
+        self.port, self.tls = port, tls
         self.conn = None
 
     def call(self, method, path, body=None, headers=None):
         for attempt in (0, 1):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.conn = (http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30,
+                                                         context=procs.UNVERIFIED_TLS)
+                             if self.tls else
+                             http.client.HTTPConnection("127.0.0.1", self.port, timeout=30))
             try:
                 self.conn.request(method, path, body=body, headers=headers or {})
                 r = self.conn.getresponse()
@@ -96,10 +109,10 @@ class Client:
                     raise
 
 
-def too_big(port, path):
+def too_big(port, path, tls):
     """A 2 MiB body announced: ptalkd answers 413 after the headers and closes, so the body
     is not sent (a client sending it would hear a reset mid-send, not the answer)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+    with connect(port, tls) as sock:
         sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      f"Content-Length: {2 << 20}\r\n\r\n".encode())
         data = b""
@@ -198,7 +211,7 @@ class Soak:
         elif r < 0.96:
             kind, (s, b) = "wrong_method", c.call("DELETE", base + "/commands")
         elif r < 0.97:
-            kind, (s, b) = "too_big", too_big(self.ptalkd.port, base + "/commands")
+            kind, (s, b) = "too_big", too_big(self.ptalkd.port, base + "/commands", self.args.tls)
         else:
             kind, (s, b) = "wifi", c.call("POST", base + "/wifi", '{"ssid":"a","password":"b"}',
                                           js)
@@ -206,7 +219,7 @@ class Soak:
 
     def worker(self, n):
         rnd = random.Random(n)
-        c = Client(self.ptalkd.port)
+        c = Client(self.ptalkd.port, self.args.tls)
         while not self.stop.is_set():
             try:
                 self.one(c, rnd)
@@ -217,13 +230,20 @@ class Soak:
                                  type(e).__name__)] += 1
                     if not near and len(self.errors) < 20:
                         self.errors.append(repr(e))
-                c = Client(self.ptalkd.port)
+                c = Client(self.ptalkd.port, self.args.tls)
                 if near:
                     time.sleep(0.2)
 
 
 class Sse(live_bench.SseCounter):
     """The SSE client, also across a restart: it waits for ptalkd to listen again."""
+
+    def __init__(self, port, tls):
+        super().__init__(port)
+        self.tls = tls
+
+    def _socket(self):
+        return connect(self.port, self.tls, timeout=None)
 
     def _connect(self):
         while True:
@@ -245,12 +265,15 @@ def kill_and_restart(ptalkd, n, workdir):
         raise RuntimeError("ptalkd did not come back after a kill")
 
 
-def fleet(build, port, workdir, name, count, prefix, extra, minutes):
+def fleet(build, port, workdir, name, count, prefix, extra, minutes, tls):
     cmd = [os.path.join(build, "apps/ptalk-sim/ptalk-sim"), "--url",
-           f"ws://127.0.0.1:{port}/ws", "--count", str(count), "--id-prefix", prefix,
+           f"{'wss' if tls else 'ws'}://127.0.0.1:{port}/ws", "--count", str(count),
+           "--id-prefix", prefix,
            "--connect-rate", "500", "--duration", str(minutes * 60 + 300), "--no-summary",
            "--log-level", "error", "--stats-json", os.path.join(workdir, name + ".json"),
            "--state-dir", os.path.join(workdir, name + "-state")] + extra
+    if tls:
+        cmd.append("--insecure")  # the throwaway self-signed certificate
     return procs.start(cmd, os.path.join(workdir, name + ".log"))
 
 
@@ -274,12 +297,22 @@ def main():
     ap.add_argument("--workers", type=int, default=8, help="API clients")
     ap.add_argument("--kills", type=int, default=0,
                     help="kill -9 ptalkd this many times during the load, restarting it")
+    ap.add_argument("--tls", action="store_true",
+                    help="everything over TLS: wss:// devices, https API and SSE")
     ap.add_argument("--out", help="write the summary here too")
     args = ap.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="ptalk-soak-")
     ptalkd = servers.Ptalkd(workdir, os.path.join(args.build, "apps/ptalkd/ptalkd"))
     ptalkd.extra += ["--log-level", "warn"]
+    if args.tls:
+        cert, key = os.path.join(workdir, "cert.pem"), os.path.join(workdir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        ptalkd.extra += ["--tls-cert", cert, "--tls-key", key]
+        ptalkd.scheme = "https"
     ptalkd.start()
     port, m = ptalkd.port, args.minutes
     faults = ["--churn", "1", "--reboot-delay-ms", "1000", "--reconnect-base-ms", "300",
@@ -288,13 +321,13 @@ def main():
     fleets = [
         fleet(args.build, port, workdir, "firmware", args.devices, "24a160",
               faults + ["--threads", "2", "--voice-noise", "--voice-every-ms", "4000",
-                        "--ignore-commands", "0.03"], m),
+                        "--ignore-commands", "0.03"], m, args.tls),
         fleet(args.build, port, workdir, "spec", n_spec, "24a161",
-              faults + ["--profile", "spec"], m),
+              faults + ["--profile", "spec"], m, args.tls),
         fleet(args.build, port, workdir, "ota", n_ota, "24a162",
               ["--drop-during-ota", "30", "--max-ota-drops", "2", "--ota-faulty", "4",
                "--erase-ms", "200", "--reboot-delay-ms", "1000", "--reconnect-base-ms", "300"],
-              m),
+              m, args.tls),
     ]
     ids = ids_of("24a160", args.devices) + ids_of("24a161", n_spec)
     ota_ids = ids_of("24a162", n_ota)
@@ -309,7 +342,7 @@ def main():
     procs.start([os.path.join(args.build, "apps/ptalk-sim/ptalk-sim"), "make-image",
                  "--version", "1.1.0", "--size", "262144", "-o", image],
                 os.path.join(workdir, "make-image.log")).wait()
-    c = Client(port)
+    c = Client(port, args.tls)
     with open(image, "rb") as f:
         s, b = c.call("POST", "/api/v1/firmware?version=1.1.0", f.read(),
                       {"Content-Type": "application/octet-stream"})
@@ -323,7 +356,7 @@ def main():
     rollout_id = json.loads(b)["id"]
 
     soak = Soak(args, ptalkd, ids, ota_ids)
-    sse = Sse(port)
+    sse = Sse(port, args.tls)
     sse.start()
     workers = [threading.Thread(target=soak.worker, args=(i,), daemon=True)
                for i in range(args.workers)]
@@ -350,7 +383,8 @@ def main():
     alive = ptalkd.proc.poll() is None
     if not alive:
         failures.append(f"ptalkd exited with {ptalkd.proc.returncode}")
-    summary = {"minutes": m, "devices": total, "kills": len(soak.kills), "workdir": workdir}
+    summary = {"minutes": m, "devices": total, "kills": len(soak.kills), "tls": args.tls,
+               "workdir": workdir}
     if alive:
         # Settle: queues drain (ignoring devices time out), then look at everything.
         # Devices keep reconnecting (and are asked their status each time), so some
