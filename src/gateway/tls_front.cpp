@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
+#include <memory>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -54,9 +56,12 @@ std::optional<std::string> TlsFront::remote_of(std::uint16_t port) {
 
 namespace {
 
-template <class From, class To>
-asio::awaitable<void> pump(From& from, To& to) {
-    std::array<char, 16 * 1024> buf{};
+// TLS -> the plain-text path: what the client sends. The buffer lives in the
+// coroutine frame while the read waits, so it is small: a device's frames are
+// at most 4096 bytes, and a bigger upload just takes more reads (OpenSSL keeps
+// the rest of the record).
+asio::awaitable<void> pump_in(beast::ssl_stream<beast::tcp_stream>& from, tcp::socket& to) {
+    std::array<char, 4096> buf{};
     for (;;) {
         auto [rec, n] = co_await from.async_read_some(asio::buffer(buf), as_tuple(use_awaitable));
         if (n > 0) {
@@ -65,6 +70,34 @@ asio::awaitable<void> pump(From& from, To& to) {
             if (wec) co_return;
         }
         if (rec) co_return;
+    }
+}
+
+// The plain-text path -> TLS: what ptalkd sends. It waits for data with no
+// buffer at all (an idle device costs nothing here) and takes one only while
+// there is something to move: full-sized TLS records for firmware chunks.
+// The wait is edge-triggered: data that came while a write was under way may
+// have had its event already, so the loop reads until the socket holds
+// nothing (available()) before it waits again. One thread runs each event
+// loop, so no event can be taken between that check and the wait being queued
+// (docs/ARCHITECTURE.md, Threads).
+asio::awaitable<void> pump_out(tcp::socket& from, beast::ssl_stream<beast::tcp_stream>& to) {
+    constexpr std::size_t size = 16 * 1024;
+    for (;;) {
+        auto [wait_ec] = co_await from.async_wait(tcp::socket::wait_read, as_tuple(use_awaitable));
+        if (wait_ec) co_return;
+        const std::unique_ptr<char[]> buf(new char[size]);
+        beast::error_code more_ec;
+        do {
+            auto [rec, n] = co_await from.async_read_some(asio::buffer(buf.get(), size),
+                                                          as_tuple(use_awaitable));
+            if (n > 0) {
+                auto [wec, wn] = co_await asio::async_write(to, asio::buffer(buf.get(), n),
+                                                            as_tuple(use_awaitable));
+                if (wec) co_return;
+            }
+            if (rec) co_return;
+        } while (from.available(more_ec) > 0 && !more_ec);
     }
 }
 
@@ -96,6 +129,7 @@ asio::awaitable<void> TlsFront::relay(beast::tcp_stream stream, beast::flat_buff
         co_return;
     }
     buffer.consume(used);
+    buffer.shrink_to_fit();  // the ClientHello's buffer: not kept for the connection's life
     beast::get_lowest_layer(tls).expires_never();
 
     beast::error_code ec;
@@ -117,11 +151,11 @@ asio::awaitable<void> TlsFront::relay(beast::tcp_stream stream, beast::flat_buff
     asio::co_spawn(
         ex,
         [pair]() -> asio::awaitable<void> {
-            co_await pump(pair->tls, pair->inner);
+            co_await pump_in(pair->tls, pair->inner);
             pair->close();
         },
         asio::detached);
-    co_await pump(inner, tls);
+    co_await pump_out(inner, tls);
     pair->close();
 }
 

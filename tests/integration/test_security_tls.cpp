@@ -13,6 +13,8 @@
 
 #include "cli/exit_code.hpp"
 #include "cli/http_client.hpp"
+#include "ota_support.hpp"
+#include "protocol/firmware_image.hpp"
 #include "self_signed_cert.hpp"
 #include "support/fixture.hpp"
 
@@ -79,6 +81,44 @@ TEST(Tls, HttpsAndWssOnTheSamePortTls12AndUp) {
     // Garbage that looks like TLS does no harm.
     (void)raw_exchange(server.port(), std::string("\x16\x03\x01\x00\x05hello", 10), 200);
     EXPECT_EQ(http.get("/healthz").status, 200u);
+    server.terminate();
+    EXPECT_EQ(server.exit_code(), 0);
+}
+
+// Bulk both ways through the TLS relay: a 1 MiB image uploaded over https (many
+// TLS records into the relay's small inbound buffer), then sent to a device over
+// wss (the outbound direction takes a buffer only while it has data).
+TEST(Tls, AFirmwareUploadAndAnUpdateGoThroughTheRelay) {
+    PtalkdProcess probe;
+    write_self_signed(probe.data_dir());
+    const auto cert = probe.data_dir() / "cert.pem";
+    PtalkdProcess server({"--tls-cert", cert.string(), "--tls-key",
+                          (probe.data_dir() / "key.pem").string(), "--log-level", "warn"});
+    server.start();
+    auto url = cli::parse_server_url("https://127.0.0.1:" + std::to_string(server.port()));
+    url.ca_file = cert.string();
+    cli::HttpClient https(url, test_admin_token());
+    const auto image = protocol::make_test_firmware_image("1.0.6", 1024 * 1024, "ptalk", 7);
+    auto up =
+        https.request(http::verb::post, "/api/v1/firmware?version=1.0.6",
+                      std::string_view(reinterpret_cast<const char*>(image.data()), image.size()),
+                      "application/octet-stream");
+    ASSERT_EQ(up.status, 201u) << up.body << server.log();
+
+    auto o = fast_sim("wss://127.0.0.1:" + std::to_string(server.port()) + "/ws", 1);
+    o.ca_file = cert.string();
+    o.firmware_version = "1.0.5";
+    sim::Fleet fleet(o);
+    fleet.start();
+    const auto id = fleet.ids()[0];
+    HttpClient http(server.port());
+    ASSERT_TRUE(eventually([&] { return device_ready(http, id); }, 15s)) << server.log();
+    auto r =
+        https.request(http::verb::post, "/api/v1/devices/" + id + "/ota", R"({"version":"1.0.6"})");
+    ASSERT_EQ(r.status, 202u) << r.body;
+    EXPECT_EQ(wait_ota_final(http, id, 60s), "succeeded") << server.log();
+    EXPECT_EQ(fleet.device(id)->settings.firmware_version, "1.0.6");
+    fleet.stop();
     server.terminate();
     EXPECT_EQ(server.exit_code(), 0);
 }
