@@ -53,12 +53,24 @@ unsigned https_get(std::uint16_t port, const std::filesystem::path& ca, const st
     return res.result_int();
 }
 
-TEST(Tls, HttpsAndWssOnTheSamePortTls12AndUp) {
+// A fresh self-signed certificate in `dir`; returns the certificate's path.
+std::filesystem::path certified(const std::filesystem::path& dir) {
+    write_self_signed(dir);
+    return dir / "cert.pem";
+}
+
+// ptalkd serving https and wss with a fresh self-signed certificate.
+struct TlsServer {
     PtalkdProcess probe;  // its temporary directory holds the certificate
-    write_self_signed(probe.data_dir());
-    const auto cert = probe.data_dir() / "cert.pem";
-    PtalkdProcess server({"--tls-cert", cert.string(), "--tls-key",
-                          (probe.data_dir() / "key.pem").string(), "--log-level", "warn"});
+    std::filesystem::path cert = certified(probe.data_dir());
+    PtalkdProcess server{{"--tls-cert", cert.string(), "--tls-key",
+                          (probe.data_dir() / "key.pem").string(), "--log-level", "warn"}};
+};
+
+TEST(Tls, HttpsAndWssOnTheSamePortTls12AndUp) {
+    TlsServer tls;
+    auto& server = tls.server;
+    const auto& cert = tls.cert;
     server.start();  // /healthz over plain http: still served
     EXPECT_EQ(https_get(server.port(), cert, "/healthz"), 200u);
     EXPECT_EQ(https_get(server.port(), cert, "/api/v1/devices"), 200u);
@@ -89,11 +101,9 @@ TEST(Tls, HttpsAndWssOnTheSamePortTls12AndUp) {
 // TLS records into the relay's small inbound buffer), then sent to a device over
 // wss (the outbound direction takes a buffer only while it has data).
 TEST(Tls, AFirmwareUploadAndAnUpdateGoThroughTheRelay) {
-    PtalkdProcess probe;
-    write_self_signed(probe.data_dir());
-    const auto cert = probe.data_dir() / "cert.pem";
-    PtalkdProcess server({"--tls-cert", cert.string(), "--tls-key",
-                          (probe.data_dir() / "key.pem").string(), "--log-level", "warn"});
+    TlsServer tls;
+    auto& server = tls.server;
+    const auto& cert = tls.cert;
     server.start();
     auto url = cli::parse_server_url("https://127.0.0.1:" + std::to_string(server.port()));
     url.ca_file = cert.string();
@@ -136,11 +146,9 @@ void expect_refused(const cli::ServerUrl& server, cli::ExitCode code, const std:
 }
 
 TEST(Tls, PtalksClientSpeaksHttpsAndChecksTheCertificate) {
-    PtalkdProcess probe;
-    write_self_signed(probe.data_dir());
-    const auto cert = probe.data_dir() / "cert.pem";
-    PtalkdProcess server({"--tls-cert", cert.string(), "--tls-key",
-                          (probe.data_dir() / "key.pem").string(), "--log-level", "warn"});
+    TlsServer tls;
+    auto& server = tls.server;
+    const auto& cert = tls.cert;
     server.start();
     const auto url = "https://127.0.0.1:" + std::to_string(server.port());
 
@@ -155,7 +163,7 @@ TEST(Tls, PtalksClientSpeaksHttpsAndChecksTheCertificate) {
     expect_refused(cli::parse_server_url(url), cli::ExitCode::unreachable, "--ca-file");
     // A CA file that cannot be read is the user's mistake, said as such.
     auto missing_ca = cli::parse_server_url(url);
-    missing_ca.ca_file = (probe.data_dir() / "no-such-ca.pem").string();
+    missing_ca.ca_file = (tls.probe.data_dir() / "no-such-ca.pem").string();
     expect_refused(missing_ca, cli::ExitCode::usage, "no-such-ca.pem");
     // A name the certificate does not carry is refused too.
     auto wrong_name = cli::parse_server_url("https://localhost:" + std::to_string(server.port()));
