@@ -2,14 +2,19 @@
 
 Three simulated fleets with the field's faults (Wi-Fi drops, voice noise, devices
 that never reply, reboots, BLE mode, spec-profile devices, OTA transfers that are
-cut off or never boot), a firmware rollout over one of them, an SSE client, and
-API clients calling every endpoint with good and bad input. At the end:
+cut off or never boot), a firmware rollout over one of them, an SSE client, API
+clients calling every endpoint with good and bad input, config jobs and a webhook
+(soak_live.py). At the end:
 
 - ptalkd is alive, /healthz is 200 and no answer was a 500 or a broken connection;
 - every answer had a status its endpoint may give (docs/API.md);
 - every command accepted with ?wait=false is in the audit log and finished;
 - every device's queue is empty again and the store's queue is drained;
 - the rollout ended (completed or paused by its failure threshold), none stuck;
+- every config job started during the load finished with every device done;
+- a webhook for job, rollout and device.offline events received every one of
+  them that the store holds (at least once; its receiver refuses some first
+  attempts, so retries are exercised too);
 - SIGTERM ends ptalkd with exit code 0, and its log has no sanitizer report.
 
 With --kills N, ptalkd is also killed (SIGKILL) N times during the load and
@@ -46,6 +51,7 @@ import time
 import live_bench
 import procs
 import servers
+import soak_live
 
 # What each call may answer (docs/API.md). A command's outcome maps to 200, 409
 # (offline, disconnected, device_busy), 422 (the device refused), 429 (its queue is
@@ -315,6 +321,14 @@ def main():
         ptalkd.scheme = "https"
     ptalkd.start()
     port, m = ptalkd.port, args.minutes
+    # Registered before any device connects: every event of its types is for it.
+    receiver = soak_live.WebhookReceiver()
+    receiver.start()
+    s, b = Client(port, args.tls).call("POST", "/api/v1/webhooks", json.dumps(
+        {"url": receiver.url, "secret": "soak", "types": soak_live.WEBHOOK_TYPES}),
+        {"Content-Type": "application/json"})
+    if s != 201:
+        raise RuntimeError(f"webhook: {s} {b[:200]}")
     faults = ["--churn", "1", "--reboot-delay-ms", "1000", "--reconnect-base-ms", "300",
               "--reconnect-max-ms", "3000", "--ble-offline-ms", "4000"]
     n_spec, n_ota = max(args.devices // 4, 10), 40
@@ -362,6 +376,8 @@ def main():
                for i in range(args.workers)]
     for w in workers:
         w.start()
+    jobs = soak_live.JobStarter(lambda: Client(port, args.tls), ids_of("24a161", n_spec))
+    jobs.start()
     samples, t0 = [], time.monotonic()
     kill_at = [t0 + m * 60 * (i + 1) / (args.kills + 1) for i in range(args.kills)]
     while time.monotonic() - t0 < m * 60:
@@ -375,8 +391,10 @@ def main():
         sample(ptalkd, samples, t0)
         time.sleep(min(10, max(0.5, (kill_at[0] - time.monotonic()) if kill_at else 10)))
     soak.stop.set()
+    jobs.stop.set()
     for w in workers:
         w.join(60)
+    jobs.join(60)
     sse.stop = True
 
     failures = []
@@ -432,6 +450,19 @@ def main():
         summary["rollout"] = {k: r.get(k) for k in ("state", "reason", "counts")}
         if r["state"] in ("planned", "running"):
             failures.append(f"rollout still {r['state']} 2 minutes after the load")
+        unended = soak_live.jobs_unfinished(c, jobs.jobs)
+        summary["jobs"] = len(jobs.jobs)
+        if unended:
+            failures.append(f"{len(unended)} of {len(jobs.jobs)} jobs not finished: "
+                            f"{list(unended.items())[:3]}")
+        stored = soak_live.stored_event_ids(ptalkd.base, soak_live.WEBHOOK_TYPES, 0, args.tls)
+        procs.wait_until(lambda: not (stored - receiver.received()), timeout=60, interval=1)
+        missing = stored - receiver.received()
+        summary["webhook"] = {"events_stored": len(stored), "received": len(receiver.received()),
+                              "deliveries": receiver.deliveries, "refused": receiver.refused}
+        if missing:
+            failures.append(f"the webhook missed {len(missing)} of {len(stored)} stored events: "
+                            f"{sorted(missing)[:10]}")
         s, _ = c.call("GET", "/healthz")
         if s != 200:
             failures.append(f"/healthz answered {s}")
@@ -449,6 +480,7 @@ def main():
             failures.append(f"SIGTERM: ptalkd exited with {code}")
     for p in fleets:
         procs.stop(p)
+    receiver.stop()
 
     logs = [f for f in os.listdir(workdir) if f.startswith(f"ptalkd-{port}")]
     for name in logs:
