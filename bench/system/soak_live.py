@@ -21,13 +21,17 @@ WEBHOOK_TYPES = ["job.", "rollout.", "device.offline"]
 
 class WebhookReceiver(threading.Thread):
     """An HTTP receiver on 127.0.0.1 that records each event id it is sent and, to
-    exercise the retries, answers 500 to one first attempt in twenty."""
+    exercise the retries, answers 500 to one first attempt in twenty, at most one
+    every 2 s: ptalkd delivers in order, one at a time, so each refusal holds the
+    webhook back for its retry delay (--webhook-retry-ms, 500), and more of them
+    than that would leave it ever further behind a busy fleet."""
 
     def __init__(self):
         super().__init__(daemon=True)
         self.ids = set()
         self.deliveries = 0
         self.refused = 0
+        self.last_refusal = 0.0
         self.lock = threading.Lock()
         receiver = self
 
@@ -38,9 +42,12 @@ class WebhookReceiver(threading.Thread):
                 first = self.headers.get("X-PTalk-Delivery-Attempt") == "1"
                 with receiver.lock:
                     receiver.deliveries += 1
-                    refuse = first and random.random() < 0.05
+                    now = time.monotonic()
+                    refuse = (first and random.random() < 0.05
+                              and now - receiver.last_refusal >= 2.0)
                     if refuse:
                         receiver.refused += 1
+                        receiver.last_refusal = now
                     elif event_id and json.loads(body).get("id") == event_id:
                         receiver.ids.add(event_id)
                 self.send_response(500 if refuse else 200)
