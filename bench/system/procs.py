@@ -46,6 +46,12 @@ def loadavg():
 UNVERIFIED_TLS = ssl._create_unverified_context()
 
 
+def connect(port, tls=False, timeout=30):
+    """A socket to a server under test on 127.0.0.1, inside TLS when `tls`."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    return UNVERIFIED_TLS.wrap_socket(sock) if tls else sock
+
+
 def http(method, url, timeout=5):
     req = urllib.request.Request(url, method=method)
     context = UNVERIFIED_TLS if url.startswith("https:") else None

@@ -41,7 +41,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -75,12 +74,6 @@ ALLOWED = {
     "too_big": {413},
     "wifi": {422},
 }
-
-
-def connect(port, tls, timeout=30):
-    """A socket to ptalkd, inside TLS with --tls."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    return procs.UNVERIFIED_TLS.wrap_socket(sock) if tls else sock
 
 
 class Client:
@@ -118,7 +111,7 @@ class Client:
 def too_big(port, path, tls):
     """A 2 MiB body announced: ptalkd answers 413 after the headers and closes, so the body
     is not sent (a client sending it would hear a reset mid-send, not the answer)."""
-    with connect(port, tls) as sock:
+    with procs.connect(port, tls) as sock:
         sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      f"Content-Length: {2 << 20}\r\n\r\n".encode())
         data = b""
@@ -249,7 +242,7 @@ class Sse(live_bench.SseCounter):
         self.tls = tls
 
     def _socket(self):
-        return connect(self.port, self.tls, timeout=None)
+        return procs.connect(self.port, self.tls, timeout=None)
 
     def _connect(self):
         while True:
@@ -455,7 +448,7 @@ def main():
         if unended:
             failures.append(f"{len(unended)} of {len(jobs.jobs)} jobs not finished: "
                             f"{list(unended.items())[:3]}")
-        stored = soak_live.stored_event_ids(ptalkd.base, soak_live.WEBHOOK_TYPES, 0, args.tls)
+        stored = soak_live.stored_event_ids(port, soak_live.WEBHOOK_TYPES, 0, args.tls)
         behind = len(stored - receiver.received())
         procs.wait_until(lambda: not (stored - receiver.received()), timeout=120, interval=1)
         missing = stored - receiver.received()

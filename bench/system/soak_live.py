@@ -8,7 +8,6 @@ import http.server
 import json
 import random
 import re
-import socket
 import threading
 import time
 
@@ -115,14 +114,11 @@ def jobs_unfinished(client, jobs, timeout=90):
     return pending
 
 
-def stored_event_ids(base, types, after, tls, quiet_s=2.0):
+def stored_event_ids(port, types, after, tls, quiet_s=2.0):
     """The ids of the stored events of `types` after id `after`: an SSE replay
     (?after=N), read until the stream has been quiet for `quiet_s`."""
     query = "&".join(f"type={t}" for t in types)
-    host, port = "127.0.0.1", int(base.rsplit(":", 1)[1])
-    sock = socket.create_connection((host, port), timeout=quiet_s)
-    if tls:
-        sock = procs.UNVERIFIED_TLS.wrap_socket(sock)
+    sock = procs.connect(port, tls, timeout=quiet_s)
     sock.sendall(f"GET /api/v1/events?{query}&after={after} HTTP/1.1\r\nHost: x\r\n\r\n"
                  .encode())
     data = b""
